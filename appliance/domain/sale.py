@@ -1,0 +1,263 @@
+"""The sale: an event-sourced aggregate. Its state is the fold of its events.
+
+Commands check the rules against the current state and return new events; nothing changes until
+the caller (the lane) has journaled them and applies them with `apply`. Replaying the journal's
+events therefore rebuilds exactly the state the lane had.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+
+from appliance.domain.errors import SaleRuleError
+from appliance.domain.items import Item, Unit
+from appliance.domain.money import Money
+from appliance.domain.pricing import BasketLine, PricedBasket, PricingContext, price_basket
+from appliance.domain.sale_events import (
+    LineAdded,
+    LineVoided,
+    QuantityChanged,
+    SaleCompleted,
+    SaleEvent,
+    SaleStarted,
+    SaleVoided,
+    TenderAdded,
+    TenderVoided,
+)
+from appliance.domain.tenders import CashRounding, TenderKind, check_non_cash, settle_cash
+
+MAX_QUANTITY = Decimal(999)
+
+
+class SaleStatus(enum.Enum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    VOIDED = "voided"
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    tender_id: str
+    kind: TenderKind
+    amount: Money
+    tendered: Money
+    change: Money
+    rounding: Money
+    reference: str = ""
+
+
+@dataclass
+class Sale:
+    sale_id: str
+    version: int = 0
+    status: SaleStatus = SaleStatus.OPEN
+    store_id: str = ""
+    lane_id: str = ""
+    receipt_no: int = 0
+    currency: str = ""
+    training: bool = False
+    started_at: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    lines: dict[int, BasketLine] = field(default_factory=dict)
+    voided_lines: dict[int, BasketLine] = field(default_factory=dict)
+    line_meta: dict[int, LineAdded] = field(default_factory=dict)
+    tenders: list[Tender] = field(default_factory=list)
+    void_reason: str = ""
+
+    # ------------------------------------------------------------------ fold
+    @classmethod
+    def replay(cls, events: list[SaleEvent]) -> Sale:
+        if not events:
+            raise SaleRuleError("A sale needs at least its SaleStarted event.")
+        sale = cls(events[0].sale_id)
+        for e in events:
+            sale.apply(e)
+        return sale
+
+    def apply(self, e: SaleEvent) -> None:
+        if e.sale_id != self.sale_id:
+            raise SaleRuleError(f"Event for sale {e.sale_id} applied to sale {self.sale_id}.")
+        if e.version != self.version + 1:
+            raise SaleRuleError(f"Sale {self.sale_id} is at version {self.version}; event version {e.version} is out of order.")
+        if self.version and self.status is not SaleStatus.OPEN:
+            raise SaleRuleError(f"Sale {self.sale_id} is {self.status.value}; no further events apply.")
+        match e:
+            case SaleStarted():
+                if self.version != 0:
+                    raise SaleRuleError("SaleStarted must be the first event.")
+                self.store_id, self.lane_id, self.receipt_no = e.store_id, e.lane_id, e.receipt_no
+                self.currency, self.training, self.started_at = e.currency, e.training, e.at
+            case LineAdded():
+                self.line_meta[e.line_id] = e
+                self.lines[e.line_id] = BasketLine(
+                    line_id=e.line_id,
+                    sku=e.sku,
+                    name=e.name,
+                    quantity=e.quantity,
+                    unit=Unit(e.unit),
+                    unit_price=Money(e.unit_price, self.currency),
+                    tax_class=e.tax_class,
+                    category=e.category,
+                    embedded_price=None if e.embedded_price is None else Money(e.embedded_price, self.currency),
+                )
+            case QuantityChanged():
+                self.lines[e.line_id] = replace(self.lines[e.line_id], quantity=e.quantity)
+            case LineVoided():
+                self.voided_lines[e.line_id] = self.lines.pop(e.line_id)
+            case TenderAdded():
+                c = self.currency
+                self.tenders.append(
+                    Tender(e.tender_id, TenderKind(e.kind), Money(e.amount, c), Money(e.tendered, c),
+                           Money(e.change, c), Money(e.rounding, c), e.reference)
+                )
+            case TenderVoided():
+                self.tenders = [t for t in self.tenders if t.tender_id != e.tender_id]
+            case SaleCompleted():
+                self.status, self.completed_at = SaleStatus.COMPLETED, e.at
+            case SaleVoided():
+                self.status, self.void_reason = SaleStatus.VOIDED, e.reason
+            case _:
+                self._apply_extension(e)
+        self.version = e.version
+
+    def _apply_extension(self, e: SaleEvent) -> None:
+        raise SaleRuleError(f"No rule applies {type(e).__name__} to a sale.")
+
+    # ------------------------------------------------------------- queries
+    def price(self, ctx: PricingContext) -> PricedBasket:
+        return price_basket(list(self.lines.values()), ctx)
+
+    def paid(self) -> Money:
+        return Money(sum(t.amount.minor for t in self.tenders), self.currency)
+
+    def rounding(self) -> Money:
+        return Money(sum(t.rounding.minor for t in self.tenders), self.currency)
+
+    def balance(self, total: Money) -> Money:
+        return total + self.rounding() - self.paid()
+
+    def change(self) -> Money:
+        return Money(sum(t.change.minor for t in self.tenders), self.currency)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is SaleStatus.OPEN
+
+    def next_line_id(self) -> int:
+        ids = list(self.lines) + list(self.voided_lines)
+        return max(ids, default=0) + 1
+
+    # ------------------------------------------------------------ commands
+    def _next(self, at: dt.datetime) -> dict[str, object]:
+        self._require_open()
+        return {"sale_id": self.sale_id, "version": self.version + 1, "at": at}
+
+    def _require_open(self) -> None:
+        if self.status is not SaleStatus.OPEN:
+            raise SaleRuleError(f"This sale is {self.status.value}; start a new sale.")
+
+    def _require_no_tenders(self, what: str) -> None:
+        self._require_open()
+        if self.tenders:
+            raise SaleRuleError(f"Payment has started; void the tenders before you {what}.")
+
+    @staticmethod
+    def start(sale_id: str, store_id: str, lane_id: str, receipt_no: int, currency: str,
+              at: dt.datetime, training: bool = False) -> SaleStarted:
+        return SaleStarted(sale_id=sale_id, version=1, at=at, store_id=store_id, lane_id=lane_id,
+                           receipt_no=receipt_no, currency=currency, training=training)
+
+    def add_item(self, item: Item, quantity: Decimal, at: dt.datetime, *, scanned: str = "",
+                 embedded_price: Money | None = None) -> LineAdded:
+        self._require_no_tenders("add items")
+        if item.unit_price.currency != self.currency:
+            raise SaleRuleError(f"{item.name} is priced in {item.unit_price.currency}; this sale is in {self.currency}.")
+        _check_quantity(quantity, item.unit)
+        return LineAdded(
+            **self._next(at), line_id=self.next_line_id(), sku=item.sku, name=item.name, quantity=quantity,
+            unit=item.unit.value, unit_price=item.unit_price.minor, tax_class=item.tax_class,
+            category=item.category, scanned=scanned,
+            embedded_price=None if embedded_price is None else embedded_price.minor,
+            age_restriction=item.age_restriction,
+        )
+
+    def change_quantity(self, line_id: int, quantity: Decimal, at: dt.datetime) -> QuantityChanged:
+        self._require_no_tenders("change quantities")
+        line = self._line(line_id)
+        if line.unit.weighed or line.embedded_price is not None:
+            raise SaleRuleError(f"Line {line_id} ({line.name}) is priced by weight or label; void it and weigh again.")
+        _check_quantity(quantity, line.unit)
+        return QuantityChanged(**self._next(at), line_id=line_id, quantity=quantity)
+
+    def void_line(self, line_id: int, at: dt.datetime, reason: str = "") -> LineVoided:
+        self._require_no_tenders("void lines")
+        self._line(line_id)
+        return LineVoided(**self._next(at), line_id=line_id, reason=reason)
+
+    def pay_cash(self, tendered: Money, total: Money, rounding: CashRounding, tender_id: str,
+                 at: dt.datetime) -> TenderAdded:
+        self._require_lines()
+        s = settle_cash(self.balance(total), tendered, rounding)
+        return TenderAdded(**self._next(at), tender_id=tender_id, kind=TenderKind.CASH.value,
+                           amount=s.applied.minor, tendered=s.tendered.minor, change=s.change.minor,
+                           rounding=s.rounding.minor)
+
+    def pay_other(self, kind: TenderKind, amount: Money, total: Money, tender_id: str, at: dt.datetime,
+                  reference: str = "") -> TenderAdded:
+        if kind is TenderKind.CASH:
+            raise SaleRuleError("Cash goes through pay_cash, which gives change.")
+        self._require_lines()
+        check_non_cash(self.balance(total), amount, kind)
+        return TenderAdded(**self._next(at), tender_id=tender_id, kind=kind.value, amount=amount.minor,
+                           tendered=amount.minor, reference=reference)
+
+    def void_tender(self, tender_id: str, at: dt.datetime, reason: str = "") -> TenderVoided:
+        if not any(t.tender_id == tender_id for t in self.tenders):
+            raise SaleRuleError(f"There is no tender {tender_id} on this sale.")
+        return TenderVoided(**self._next(at), tender_id=tender_id, reason=reason)
+
+    def complete(self, priced: PricedBasket, at: dt.datetime) -> SaleCompleted:
+        self._require_lines()
+        balance = self.balance(priced.total)
+        if balance.minor > 0:
+            raise SaleRuleError(f"{balance} is still due; the sale cannot complete.")
+        return SaleCompleted(**self._next(at), total=priced.total.minor, paid=self.paid().minor,
+                             change=self.change().minor,
+                             promotions=tuple(p.promotion_id for p in priced.promotions))
+
+    def void(self, at: dt.datetime, reason: str) -> SaleVoided:
+        self._require_no_tenders("void the sale")
+        return SaleVoided(**self._next(at), reason=reason)
+
+    def _require_lines(self) -> None:
+        if not self.lines:
+            raise SaleRuleError("The sale has no items yet.")
+
+    def _line(self, line_id: int) -> BasketLine:
+        try:
+            return self.lines[line_id]
+        except KeyError:
+            raise SaleRuleError(f"There is no line {line_id} on this sale.") from None
+
+
+def parse_quantity(text: str) -> Decimal:
+    """Untrusted quantity text → Decimal, or a SaleRuleError saying what was wrong."""
+    try:
+        q = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        raise SaleRuleError(f"{text!r} is not a quantity: type a whole number like 2.") from None
+    if not q.is_finite():
+        raise SaleRuleError(f"{text!r} is not a quantity: type a whole number like 2.")
+    return q
+
+
+def _check_quantity(q: Decimal, unit: Unit) -> None:
+    if not q.is_finite() or q <= 0:
+        raise SaleRuleError(f"Quantity {q} must be more than zero.")
+    if q > MAX_QUANTITY:
+        raise SaleRuleError(f"Quantity {q} is more than {MAX_QUANTITY}; ask an attendant.")
+    if unit is Unit.EACH and q != q.to_integral_value():
+        raise SaleRuleError(f"Quantity {q} must be a whole number for items sold each.")

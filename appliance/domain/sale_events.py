@@ -1,0 +1,125 @@
+"""The sale's events as versioned wire schemas (msgspec), not Python class paths.
+
+Each event is stored as (type name, schema version, JSON payload). Old journals stay readable:
+when a schema changes, its version goes up and an upcaster turns the old payload into the new
+shape before decoding. Money fields are integer minor units in the sale's currency (SaleStarted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import msgspec
+
+from appliance.domain.errors import DomainError
+
+
+class EventDecodeError(DomainError):
+    """A stored event that cannot be read: unknown type, newer schema, or a payload that does not fit."""
+
+
+class SaleEvent(msgspec.Struct, frozen=True, kw_only=True):
+    SCHEMA: ClassVar[int] = 1
+    sale_id: str
+    version: int
+    at: dt.datetime
+
+
+class SaleStarted(SaleEvent, frozen=True, kw_only=True):
+    store_id: str
+    lane_id: str
+    receipt_no: int
+    currency: str
+    training: bool = False
+
+
+class LineAdded(SaleEvent, frozen=True, kw_only=True):
+    line_id: int
+    sku: str
+    name: str
+    quantity: Decimal
+    unit: str  # each | kg | lb
+    unit_price: int
+    tax_class: str
+    category: str = ""
+    scanned: str = ""  # the normalised code that was scanned (GTIN/PLU), never card data
+    embedded_price: int | None = None
+    age_restriction: int | None = None
+
+
+class QuantityChanged(SaleEvent, frozen=True, kw_only=True):
+    line_id: int
+    quantity: Decimal
+
+
+class LineVoided(SaleEvent, frozen=True, kw_only=True):
+    line_id: int
+    reason: str = ""
+
+
+class TenderAdded(SaleEvent, frozen=True, kw_only=True):
+    tender_id: str
+    kind: str  # cash | card | gift_card | qr | loyalty_points | store_credit
+    amount: int  # applied to the sale's balance
+    tendered: int = 0  # cash handed over
+    change: int = 0
+    rounding: int = 0  # cash rounding adjustment applied to the balance (may be negative)
+    reference: str = ""  # masked card/gift-card number or approval reference; never clear card data
+
+
+class TenderVoided(SaleEvent, frozen=True, kw_only=True):
+    tender_id: str
+    reason: str = ""
+
+
+class SaleCompleted(SaleEvent, frozen=True, kw_only=True):
+    total: int
+    paid: int
+    change: int
+    promotions: tuple[str, ...] = ()
+
+
+class SaleVoided(SaleEvent, frozen=True, kw_only=True):
+    reason: str
+
+
+EVENT_TYPES: dict[str, type[SaleEvent]] = {
+    cls.__name__: cls
+    for cls in (SaleStarted, LineAdded, QuantityChanged, LineVoided, TenderAdded, TenderVoided, SaleCompleted, SaleVoided)
+}
+
+# (type name, from schema version) -> function turning that payload into the next version's shape
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+_encoder = msgspec.json.Encoder(decimal_format="string")
+
+
+def register(cls: type[SaleEvent]) -> type[SaleEvent]:
+    """Add an event type defined elsewhere in the domain (later issues extend the sale)."""
+    EVENT_TYPES[cls.__name__] = cls
+    return cls
+
+
+def encode(event: SaleEvent) -> tuple[str, int, bytes]:
+    cls = type(event)
+    return cls.__name__, cls.SCHEMA, _encoder.encode(event)
+
+
+def decode(type_name: str, schema: int, payload: bytes) -> SaleEvent:
+    cls = EVENT_TYPES.get(type_name)
+    if cls is None:
+        raise EventDecodeError(f"Unknown sale event type {type_name!r}: this journal was written by a newer Lanekit.")
+    if schema > cls.SCHEMA:
+        raise EventDecodeError(f"{type_name} schema {schema} is newer than this Lanekit reads ({cls.SCHEMA}).")
+    try:
+        if schema == cls.SCHEMA:
+            return msgspec.json.decode(payload, type=cls)
+        data = msgspec.json.decode(payload)
+        for v in range(schema, cls.SCHEMA):
+            data = UPCASTERS[(type_name, v)](data)
+        return msgspec.convert(data, type=cls)
+    except (msgspec.ValidationError, msgspec.DecodeError, KeyError) as err:
+        raise EventDecodeError(f"{type_name} v{schema} payload does not decode: {err}") from err
