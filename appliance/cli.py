@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("appliance.service", "run the lane with the configured devices (the systemd service)"),
     "catalog": ("appliance.importers.command", "import a catalog file (Shopify, WooCommerce) into the replica"),
     "journal": ("appliance.store.command", "inspect and verify the sale journal"),
+    "pki": ("mqtt.pki_command", "fleet certificates: CA, broker, devices, services, revocation (CRL)"),
 }
 
 
