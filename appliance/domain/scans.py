@@ -24,6 +24,9 @@ class GtinScan:
     net_weight_kg: Decimal | None = None
     price: Money | None = None
     element_string: bool = False
+    best_before: dt.date | None = None  # AI 15: informative, unlike expiry it never blocks a sale
+    count: int | None = None  # AI 30: variable count of items
+    hri: str | None = None  # the element string as "(01)…(17)…", for receipts and audit lines
 
 
 @dataclass(frozen=True, slots=True)
