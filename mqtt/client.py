@@ -173,6 +173,8 @@ class Client:
 
     def abort(self) -> None:
         """Drop the socket without DISCONNECT, so the broker publishes our will (tests, faults)."""
+        if self._disconnected is not None and not self._disconnected.done():
+            self._disconnected.set_result(ConnectionLost(f"connection of {self.client_id!r} aborted"))
         self._teardown()
         self._state = "closed"
 
@@ -209,10 +211,11 @@ class Client:
             raise LinkTimeout(f"no {what} from {self.host}:{self.port} within {timeout or self.timeout}s") from err
 
     def _require_connected(self) -> None:
-        if self._state not in ("connected",):
+        lost = self._disconnected.result() if self._disconnected is not None and self._disconnected.done() else None
+        if lost is not None:
+            raise lost
+        if self._state != "connected":
             raise LinkMisuse(f"client {self.client_id!r} is {self._state}, not connected")
-        if self._disconnected is not None and self._disconnected.done():
-            raise self._disconnected.result() or ConnectionLost(f"connection of {self.client_id!r} closed")
 
     # -- requests -------------------------------------------------------------------------
     async def publish(
@@ -286,7 +289,7 @@ class Client:
         if get in done:
             return get.result()
         if self._disconnected.done():
-            raise self._disconnected.result() or ConnectionLost(f"connection of {self.client_id!r} closed")
+            self._require_connected()
         raise LinkTimeout(f"no message within {timeout}s")
 
     async def messages(self) -> AsyncIterator[Message]:
