@@ -43,7 +43,7 @@ async def _state(watcher: Client) -> DeviceState:
     return msgspec.json.decode(msg.payload, type=DeviceState)
 
 
-async def _until(cond, what: str) -> None:  # noqa: ANN001
+async def _until(cond, what: str) -> None:
     for _ in range(1000):
         if cond():
             return

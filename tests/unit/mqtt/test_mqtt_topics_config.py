@@ -3,7 +3,14 @@ from __future__ import annotations
 import pytest
 
 from mqtt import topics
-from mqtt.broker.config import AclEntry, BrokerConfigError, BrokerSettings, TlsFiles, render_acl, render_config
+from mqtt.broker.config import (
+    AclEntry,
+    BrokerConfigError,
+    BrokerSettings,
+    TlsFiles,
+    render_acl,
+    render_config,
+)
 from mqtt.topics import Topic, TopicError, Wildcard
 
 
