@@ -1,0 +1,54 @@
+"""The lane's local storage (aiosqlite): the replica, the sale journal and the outbox.
+
+Two SQLite files in the data directory, so a catalog import never blocks a durable sale append:
+replica.db (catalog, prices, tax classes, stock, feed sequences) and journal.db (sale events,
+receipt numbers, outbox).
+"""
+
+from appliance.store.errors import (
+    CatalogRejected,
+    DiskFull,
+    JournalCorrupt,
+    JournalError,
+    OutboxError,
+    ReplicaError,
+    SaleClosed,
+    SchemaTooNew,
+    SequenceGap,
+    StoreError,
+    StoreMisuse,
+    StoreUnavailable,
+    VersionConflict,
+)
+from appliance.store.journal import Completion, CompletionBuilder, EncodedEvent, Journal, JournalRecord
+from appliance.store.outbox import Outbox, OutboxEntry
+from appliance.store.paths import data_dir
+from appliance.store.uuid7 import uuid7
+from appliance.store.verify import JournalFault, VerifyReport
+
+__all__ = [
+    "CatalogRejected",
+    "Completion",
+    "CompletionBuilder",
+    "DiskFull",
+    "EncodedEvent",
+    "Journal",
+    "JournalCorrupt",
+    "JournalError",
+    "JournalFault",
+    "JournalRecord",
+    "Outbox",
+    "OutboxEntry",
+    "OutboxError",
+    "ReplicaError",
+    "SaleClosed",
+    "SchemaTooNew",
+    "SequenceGap",
+    "StoreError",
+    "StoreMisuse",
+    "StoreUnavailable",
+    "VerifyReport",
+    "VersionConflict",
+    "data_dir",
+    "uuid7",
+]
