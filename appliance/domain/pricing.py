@@ -1,8 +1,8 @@
 """Pricing a basket: list prices, promotions, tax — the one function the sale calls.
 
 `price_basket` is pure and deterministic: the same lines, rules, customer and time give the same
-result whatever the scan order. Promotions plug in through `PricingRules` (see
-appliance/domain/promotions/ once it exists); with no rules it prices at list price.
+result whatever the scan order. Promotions plug in through `PricingContext.rules` (a compiled
+`appliance.domain.promotions.PromotionRules`); with no rules it prices at list price.
 """
 
 from __future__ import annotations
@@ -10,10 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from appliance.domain.items import Unit
 from appliance.domain.money import Money, Rounding
-from appliance.domain.tax import TaxLine, TaxPolicy, compute_tax
+from appliance.domain.tax import TaxLine, TaxPolicy, TaxRegime, compute_tax
+
+if TYPE_CHECKING:
+    from appliance.domain.promotions.coupons import Coupon
+    from appliance.domain.promotions.loyalty import Member
+    from appliance.domain.promotions.rules import PromotionRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,9 @@ class AppliedPromotion:
     name: str
     line_ids: tuple[int, ...]
     saved: Money
+    kind: str = ""  # the wire rule kind, e.g. "n_for_price"
+    times: int = 1  # applications in this basket (per-customer limits count these)
+    coupon: str | None = None  # the coupon code that enabled it
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +78,16 @@ class PricedBasket:
     tax: Money
     total: Money  # what the customer owes
     points_earned: int = 0
+    prices_include_tax: bool = True  # line amounts are gross (VAT) or net (sales tax)
+    member_id: str | None = None
+    coupons_applied: tuple[str, ...] = ()
+    rules_version: int | None = None
+    fallback_groups: int = 0  # groups of deals priced by the greedy fallback, not exactly
+
+    @property
+    def fired(self) -> tuple[str, ...]:
+        """Ids of the promotions that saved the customer something (the sale records these)."""
+        return tuple(p.promotion_id for p in self.promotions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +99,11 @@ class PricingContext:
     store_id: str = ""
     lane_id: str = ""
     member_id: str | None = None
-    coupons: tuple[str, ...] = ()
+    coupons: tuple[str | Coupon, ...] = ()  # plain strings are store codes as typed or scanned
     extras: dict[str, object] = field(default_factory=dict)
+    rules: PromotionRules | None = None
+    member: Member | None = None  # identified member (tier, balance, earlier uses); wins over member_id
+    region: str = ""
 
 
 def list_amount(line: BasketLine, rounding: Rounding) -> Money:
@@ -92,7 +114,11 @@ def list_amount(line: BasketLine, rounding: Rounding) -> Money:
 
 
 def price_basket(lines: list[BasketLine], ctx: PricingContext) -> PricedBasket:
-    """List-price pricing with tax; the promotions engine replaces the savings step."""
+    """Price a basket: list prices, then the promotions of `ctx.rules` if any, then tax."""
+    if ctx.rules is not None:
+        from appliance.domain.promotions.engine import price_with_rules
+
+        return price_with_rules(lines, ctx, ctx.rules)
     ordered = sorted(lines, key=lambda ln: ln.line_id)
     amounts = [list_amount(ln, ctx.line_rounding) for ln in ordered]
     return finish(ordered, amounts, [() for _ in ordered], (), ctx)
@@ -128,4 +154,5 @@ def finish(
         tax=tax.tax,
         total=tax.gross,
         points_earned=points_earned,
+        prices_include_tax=ctx.tax.regime is TaxRegime.INCLUSIVE,
     )
