@@ -164,10 +164,14 @@ class _Writer:
                 raise TypeError(f"not a receipt block: {type(block).__name__}")
 
 
-def render_escpos(document: ReceiptDocument, profile: PrinterProfile) -> bytes:
-    """The exact bytes to send for `document` on a printer of `profile`."""
+def render_escpos(document: ReceiptDocument, profile: PrinterProfile, *, reset: bool = True) -> bytes:
+    """The exact bytes to send for `document` on a printer of `profile`.
+
+    `reset=False` leaves out the leading ESC @ + ESC t (for a lone drawer kick between receipts).
+    """
     w = _Writer(profile)
-    w.reset()
+    if reset:
+        w.reset()
     for block in document.blocks:
         w.write(block)
     return w.p.output
