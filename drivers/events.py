@@ -79,6 +79,7 @@ class Weight:
     unit: WeightUnit
     device: str = ""
     tare: Decimal = Decimal(0)
+    net: bool = False  # the scale says a tare is subtracted (Toledo `N`, NCI status byte 3)
 
     def grams(self) -> Decimal:
         factor = {WeightUnit.KG: Decimal(1000), WeightUnit.G: Decimal(1),
@@ -94,6 +95,7 @@ class ScaleState(enum.Enum):
     ERROR = "error"
     NO_RESPONSE = "no_response"
     OK = "ok"
+    BELOW_MINIMUM = "below_minimum"  # stable but under the scale's legal minimum (Dialog 06 code 30)
 
 
 @dataclass(frozen=True, slots=True)
