@@ -18,8 +18,8 @@ class RuleError(DomainError):
         self.rule_id = rule_id
         self.field = field
         self.reason = reason
-        where = f"rule {rule_id!r}" if rule_id is not None else "the rule set"
-        super().__init__(f"Promotion {where} refused at field {field!r}: {reason}")
+        where = f"Promotion rule {rule_id!r}" if rule_id is not None else "The promotion rule set"
+        super().__init__(f"{where} was refused at field {field!r}: {reason}")
 
 
 class CouponStateError(DomainError):

@@ -212,10 +212,17 @@ def decode_ruleset(data: bytes) -> RuleSet:
 
 def _locate(data: bytes, message: str) -> RuleError:
     m = _PATH.search(message)
+    named = re.search(r"(?:missing required field|unknown field) `([^`]+)`", message)
     if not m:
         field = re.search(r"`\$\.?(\S*?)`", message)
-        return RuleError(None, field.group(1) if field and field.group(1) else "$", message)
-    idx, field = int(m.group(1)), m.group(2) or "kind"
+        where = field.group(1) if field and field.group(1) else ""
+        if named:
+            where = f"{where}.{named.group(1)}" if where else named.group(1)
+        return RuleError(None, where or "$", message)
+    idx, field = int(m.group(1)), m.group(2) or ""
+    if named:
+        field = f"{field}.{named.group(1)}" if field else named.group(1)
+    field = field or "kind"
     rule_id: str | None = None
     try:
         raw: Any = msgspec.json.decode(data)
@@ -334,10 +341,10 @@ def _check_rule(r: Rule) -> None:
         _need(r.quantity >= 2, r, "quantity", "cheapest-free needs at least 2 items.")
     elif isinstance(r, Bundle):
         _need(1 <= len(r.parts) <= 20, r, "parts", "a bundle has 1 to 20 parts.")
-        _need(sum(p.quantity for p in r.parts) >= 2, r, "parts", "a bundle needs at least 2 items.")
         for i, p in enumerate(r.parts):
             _target(r, f"parts[{i}].target", p.target)
             _qty(r, f"parts[{i}].quantity", p.quantity)
+        _need(sum(p.quantity for p in r.parts) >= 2, r, "parts", "a bundle needs at least 2 items.")
         _amount(r, "price", r.price)
     elif isinstance(r, BasketPercentOff):
         _pct(r, "percent", r.percent)
