@@ -3,7 +3,8 @@
 Public face (everything else is private to the package):
 - the document: ReceiptDocument and its blocks (TextLine, Row, Separator, Feed, Barcode, QrCode,
   Logo, Cut, DrawerKick) with Align, TextSize, Symbology, QrErrorLevel;
-- renderers: render_escpos(doc, profile) -> bytes, render_text(doc, profile) -> str;
+- renderers: render_escpos(doc, profile) -> bytes, render_text(doc, profile) -> str,
+  render_png(doc, profile) -> PNG bytes (render_image -> PIL image);
 - PrinterProfile (model capabilities + the forced code page);
 - real-time status: parse_status_reply, StatusBits, DrawerLevel;
 - printers: open_printer(settings_or_mapping, spool_dir=...) -> Printer (async context manager),
@@ -33,6 +34,7 @@ from drivers.printer.document import (
 from drivers.printer.errors import DrawerError, PrinterConfigError, PrintFailed, StatusUnavailable
 from drivers.printer.escpos_render import render_escpos
 from drivers.printer.interface import BACKENDS, load_settings, open_printer
+from drivers.printer.png_preview import render_image, render_png
 from drivers.printer.profiles import PrinterProfile
 from drivers.printer.settings import (
     FileSettings,
@@ -86,5 +88,7 @@ __all__ = [
     "open_printer",
     "parse_status_reply",
     "render_escpos",
+    "render_image",
+    "render_png",
     "render_text",
 ]

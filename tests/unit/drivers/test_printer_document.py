@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from drivers.printer import (
-    Align,
     Barcode,
     Cut,
     DrawerKick,
@@ -15,13 +14,12 @@ from drivers.printer import (
     PrinterProfile,
     QrCode,
     ReceiptDocument,
-    Row,
     Separator,
     Symbology,
     TextLine,
-    TextSize,
     render_text,
 )
+from tests.support.receipts import SAMPLE
 
 
 def test_blocks_are_frozen_and_hashable() -> None:
@@ -70,22 +68,7 @@ def test_bad_logo_bytes_fail_at_render_with_a_reason() -> None:
         render_escpos(ReceiptDocument((Logo(b"not a png"),)), PrinterProfile.load("TM-T20II"))
 
 
-DOC = ReceiptDocument(
-    (
-        TextLine("Lanekit Markt", bold=True, size=TextSize.DOUBLE, align=Align.CENTER),
-        TextLine("Hauptstraße 1, Köln", align=Align.CENTER),
-        Separator(),
-        Row("Äpfel Elstar 1 kg", "€ 2,99"),
-        Row("Crème fraîche 30 % Fett, Becher", "€ 1,49"),
-        Separator("="),
-        Row("SUMME", "€ 4,48", bold=True),
-        TextLine("Danke ☺", align=Align.RIGHT),
-        Barcode("0012034000042"),
-        Cut(),
-        DrawerKick(),
-    ),
-    ref="0012-03-000042",
-)
+DOC = SAMPLE
 
 
 def test_text_preview_on_58mm_without_cutter() -> None:
