@@ -5,6 +5,7 @@ replica.db (catalog, prices, tax classes, stock, feed sequences) and journal.db 
 receipt numbers, outbox).
 """
 
+from appliance.store.catalog_snapshot import CatalogSnapshot
 from appliance.store.errors import (
     CatalogRejected,
     DiskFull,
@@ -23,13 +24,17 @@ from appliance.store.errors import (
 from appliance.store.journal import Completion, CompletionBuilder, EncodedEvent, Journal, JournalRecord
 from appliance.store.outbox import Outbox, OutboxEntry
 from appliance.store.paths import data_dir
+from appliance.store.replica import Delta, DeltaResult, Replica, TaxRate
 from appliance.store.uuid7 import uuid7
 from appliance.store.verify import JournalFault, VerifyReport
 
 __all__ = [
     "CatalogRejected",
+    "CatalogSnapshot",
     "Completion",
     "CompletionBuilder",
+    "Delta",
+    "DeltaResult",
     "DiskFull",
     "EncodedEvent",
     "Journal",
@@ -40,6 +45,7 @@ __all__ = [
     "Outbox",
     "OutboxEntry",
     "OutboxError",
+    "Replica",
     "ReplicaError",
     "SaleClosed",
     "SchemaTooNew",
@@ -47,6 +53,7 @@ __all__ = [
     "StoreError",
     "StoreMisuse",
     "StoreUnavailable",
+    "TaxRate",
     "VerifyReport",
     "VersionConflict",
     "data_dir",
