@@ -9,6 +9,8 @@ are sent only when the style changes.
 
 from __future__ import annotations
 
+import re
+
 from escpos.printer import Dummy
 
 from drivers.printer import images, layout
@@ -37,6 +39,41 @@ _PRINT_MODE = {
     TextSize.WIDE: b"\x1b!\x20",
     TextSize.DOUBLE: b"\x1b!\x30",
 }
+
+
+def code128_payload(data: str) -> tuple[str, int]:
+    """GS k 73 data and its symbol width in modules.
+
+    Code set B for text, C (two digits per symbol, sent as values 0..99) for runs of four or more
+    digits; `{` is escaped as `{{` in code set B. Width: every symbol (the start character, data,
+    code switches, check) is 11 modules, the stop 13.
+    """
+    out: list[str] = []
+    symbols, current = 0, ""
+
+    def switch(code_set: str) -> None:
+        nonlocal symbols, current
+        if current != code_set:
+            out.append("{" + code_set)
+            symbols += 1
+            current = code_set
+
+    for run in re.finditer(r"\d{4,}|\D+|\d{1,3}", data):
+        text = run.group()
+        if text.isdigit() and len(text) >= 4:
+            if len(text) % 2:
+                switch("B")
+                out.append(text[0])
+                symbols += 1
+                text = text[1:]
+            switch("C")
+            out.append("".join(chr(int(text[i : i + 2])) for i in range(0, len(text), 2)))
+            symbols += len(text) // 2
+        else:
+            switch("B")
+            out.append(text.replace("{", "{{"))
+            symbols += len(text)
+    return "".join(out), 11 * (symbols + 1) + 13
 
 
 class _Writer:
@@ -102,14 +139,10 @@ class _Writer:
             return
         if block.symbology is Symbology.EAN13:
             code, kind, symbols = block.data, "EAN13", 95 + 2 * 10
-        elif len(block.data) % 2 == 0 and block.data.isdigit():
-            # Code set C packs two digits per symbol: sent as byte values 0..99.
-            pairs = [int(block.data[i : i + 2]) for i in range(0, len(block.data), 2)]
-            code, kind = "{C" + "".join(chr(v) for v in pairs), "CODE128"
-            symbols = 11 * (len(pairs) + 3) + 2 + 2 * 10
         else:
-            code, kind = "{B" + block.data, "CODE128"
-            symbols = 11 * (len(block.data) + 3) + 2 + 2 * 10
+            kind = "CODE128"
+            code, modules = code128_payload(block.data)
+            symbols = modules + 2 * 10
         width = min(3, self.profile.dots // symbols)
         if width < 2:
             raise ValueError(f"barcode {block.data!r} is too wide for {self.profile.dots} dots")

@@ -144,6 +144,30 @@ def test_code128_even_digits_use_code_set_c() -> None:
     assert out.endswith(bytes.fromhex("1d 48 00 1d 6b 49 06 7b 43 00 0c 03 28"))
 
 
+def test_receipt_reference_mixes_code_sets_b_and_c() -> None:
+    # appliance.domain.store_codes: RC SSSS LLL NNNNNNNN C (18 characters)
+    out = esc("TM-T20II", Barcode("RC0012003000000427"))
+    assert out.endswith(bytes.fromhex("1d 77 03 1d 66 00 1d 48 02 1d 6b 49 0e 7b 42 52 43 7b 43 00 0c 00 1e 00 00 04 1b"))
+
+
+def test_receipt_reference_fits_58mm_paper_as_an_image() -> None:
+    block = Barcode("RC0012003000000427")
+    out = esc("POS-5890", block)
+    wb, h, data = _raster(out)
+    img = images.barcode_image(block, 384)
+    assert (wb, h) == (48, img.height) and data == _ink(img)
+
+
+def test_code128_brace_is_escaped_in_code_set_b() -> None:
+    out = esc("TM-T20II", Barcode("a{b", show_text=False))
+    assert out.endswith(bytes.fromhex("1d 6b 49 06 7b 42 61 7b 7b 62"))
+
+
+def test_code128_too_long_for_the_paper_is_refused() -> None:
+    with pytest.raises(ValueError, match="too wide"):
+        esc("TM-T20II", Barcode("Lanekit receipt reference that is far too long"))
+
+
 def test_qr_native_matches_python_escpos_reference() -> None:
     out = esc("TM-T20II", QrCode("TEST", module_dots=3, error_level=QrErrorLevel.L))
     assert out == bytes.fromhex(
