@@ -1,1 +1,1 @@
-"""Data of the demo store (`lanekit demo`): promotions in HQ's wire schema, on the sample catalog's SKUs."""
+"""The demo store: profile, scripted basket, promotions (HQ wire schema) on the sample catalog."""
