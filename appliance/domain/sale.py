@@ -56,7 +56,8 @@ class Sale:
     status: SaleStatus = SaleStatus.OPEN
     store_id: str = ""
     lane_id: str = ""
-    receipt_no: int = 0
+    receipt_no: int = 0  # known once completed
+    record_id: str = ""
     currency: str = ""
     training: bool = False
     started_at: dt.datetime | None = None
@@ -88,7 +89,7 @@ class Sale:
             case SaleStarted():
                 if self.version != 0:
                     raise SaleRuleError("SaleStarted must be the first event.")
-                self.store_id, self.lane_id, self.receipt_no = e.store_id, e.lane_id, e.receipt_no
+                self.store_id, self.lane_id = e.store_id, e.lane_id
                 self.currency, self.training, self.started_at = e.currency, e.training, e.at
             case LineAdded():
                 self.line_meta[e.line_id] = e
@@ -117,6 +118,7 @@ class Sale:
                 self.tenders = [t for t in self.tenders if t.tender_id != e.tender_id]
             case SaleCompleted():
                 self.status, self.completed_at = SaleStatus.COMPLETED, e.at
+                self.receipt_no, self.record_id = e.receipt_no, e.record_id
             case SaleVoided():
                 self.status, self.void_reason = SaleStatus.VOIDED, e.reason
             case _:
@@ -165,10 +167,10 @@ class Sale:
             raise SaleRuleError(f"Payment has started; void the tenders before you {what}.")
 
     @staticmethod
-    def start(sale_id: str, store_id: str, lane_id: str, receipt_no: int, currency: str,
-              at: dt.datetime, training: bool = False) -> SaleStarted:
+    def start(sale_id: str, store_id: str, lane_id: str, currency: str, at: dt.datetime,
+              training: bool = False) -> SaleStarted:
         return SaleStarted(sale_id=sale_id, version=1, at=at, store_id=store_id, lane_id=lane_id,
-                           receipt_no=receipt_no, currency=currency, training=training)
+                           currency=currency, training=training)
 
     def add_item(self, item: Item, quantity: Decimal, at: dt.datetime, *, scanned: str = "",
                  embedded_price: Money | None = None) -> LineAdded:
@@ -219,12 +221,17 @@ class Sale:
             raise SaleRuleError(f"There is no tender {tender_id} on this sale.")
         return TenderVoided(**self._next(at), tender_id=tender_id, reason=reason)
 
-    def complete(self, priced: PricedBasket, at: dt.datetime) -> SaleCompleted:
+    def check_complete(self, priced: PricedBasket) -> None:
+        self._require_open()
         self._require_lines()
         balance = self.balance(priced.total)
         if balance.minor > 0:
             raise SaleRuleError(f"{balance} is still due; the sale cannot complete.")
-        return SaleCompleted(**self._next(at), total=priced.total.minor, paid=self.paid().minor,
+
+    def complete(self, priced: PricedBasket, at: dt.datetime, receipt_no: int, record_id: str) -> SaleCompleted:
+        self.check_complete(priced)
+        return SaleCompleted(**self._next(at), receipt_no=receipt_no, record_id=record_id,
+                             total=priced.total.minor, paid=self.paid().minor,
                              change=self.change().minor,
                              promotions=tuple(p.promotion_id for p in priced.promotions))
 

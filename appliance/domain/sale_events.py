@@ -31,7 +31,6 @@ class SaleEvent(msgspec.Struct, frozen=True, kw_only=True):
 class SaleStarted(SaleEvent, frozen=True, kw_only=True):
     store_id: str
     lane_id: str
-    receipt_no: int
     currency: str
     training: bool = False
 
@@ -76,6 +75,8 @@ class TenderVoided(SaleEvent, frozen=True, kw_only=True):
 
 
 class SaleCompleted(SaleEvent, frozen=True, kw_only=True):
+    receipt_no: int  # per lane, gapless: allocated by the journal in the completing transaction
+    record_id: str  # UUIDv7 of the sale record HQ receives (its idempotency key)
     total: int
     paid: int
     change: int

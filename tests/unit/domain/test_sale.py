@@ -28,7 +28,7 @@ class Harness:
 
     def __init__(self) -> None:
         self.events: list[sale_events.SaleEvent] = []
-        first = Sale.start("s-1", "store-1", "lane-1", 7, "EUR", T0)
+        first = Sale.start("s-1", "store-1", "lane-1", "EUR", T0)
         self.sale = Sale("s-1")
         self.commit(first)
 
@@ -57,8 +57,8 @@ def test_a_cash_sale_end_to_end_and_replay_gives_the_same_state() -> None:
     h.commit(h.sale.pay_cash(Money(2000, "EUR"), priced.total, CashRounding(), "t1", T0))
     assert h.sale.change() == Money(818, "EUR")
     assert h.sale.balance(priced.total) == Money(0, "EUR")
-    h.commit(h.sale.complete(priced, T0))
-    assert h.sale.status is SaleStatus.COMPLETED
+    h.commit(h.sale.complete(priced, T0, 7, "rec-1"))
+    assert h.sale.status is SaleStatus.COMPLETED and h.sale.receipt_no == 7
     replayed = Sale.replay(h.events)
     assert replayed == h.sale
     assert replayed.price(CTX) == priced
@@ -79,7 +79,7 @@ def test_split_tender_partial_cash_then_card_then_rounding_only_when_cash_settle
     assert h.sale.change() == Money(100, "EUR")
     assert h.sale.rounding() == Money(2, "EUR")
     assert h.sale.balance(total) == Money(0, "EUR")
-    done = h.commit(h.sale.complete(h.sale.price(CTX), T0))
+    done = h.commit(h.sale.complete(h.sale.price(CTX), T0, 7, "rec-1"))
     assert (done.total, done.paid, done.change) == (1198, 1200, 100)
 
 
@@ -90,7 +90,7 @@ def test_tender_below_total_cannot_complete_and_nothing_changes() -> None:
     h.commit(h.sale.pay_cash(Money(100, "EUR"), priced.total, CashRounding(), "t1", T0))
     before = h.sale.version
     with pytest.raises(SaleRuleError, match=r"0\.19 EUR is still due"):
-        h.sale.complete(priced, T0)
+        h.sale.complete(priced, T0, 7, "rec-1")
     assert h.sale.version == before and h.sale.is_open
 
 
@@ -119,7 +119,7 @@ def test_events_out_of_order_or_after_completion_are_refused() -> None:
     h.commit(h.sale.pay_cash(Money(500, "EUR"), h.sale.price(CTX).total, CashRounding(), "t", T0))
     with pytest.raises(SaleRuleError, match="Payment has started"):
         h.sale.add_item(MILK, Decimal(1), T0)
-    h.commit(h.sale.complete(h.sale.price(CTX), T0))
+    h.commit(h.sale.complete(h.sale.price(CTX), T0, 7, "rec-1"))
     with pytest.raises(SaleRuleError, match="completed"):
         h.sale.void(T0, "x")
 

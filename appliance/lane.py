@@ -1,0 +1,368 @@
+"""The lane: one async state machine that UIs and tests drive.
+
+Commands are coroutines (scan, set_quantity, void_line, pay_cash, void_sale ...); what happens comes
+out of `events()` as an async iterator. Every change is a sale event that is journaled durably
+BEFORE the lane applies it and tells anyone, so a crash at any point replays to the same sale.
+Commands run one at a time (a lock): the sale's version sequence has a single writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from appliance.domain import sale_events
+from appliance.domain.barcodes import ScanRules, interpret
+from appliance.domain.errors import DomainError, SaleRuleError
+from appliance.domain.items import Item
+from appliance.domain.money import Money
+from appliance.domain.pricing import PricedBasket, PricingContext
+from appliance.domain.sale import Sale, parse_quantity
+from appliance.domain.sale_record import encode_sale_record
+from appliance.domain.scans import GtinScan, PluScan, ScanResult, UnknownScan, VariableMeasureScan
+from appliance.domain.tenders import TenderKind
+from appliance.lane_events import (
+    CommandRejected,
+    LaneEvent,
+    LaneNotice,
+    LineView,
+    SaleChanged,
+    SaleFinished,
+    SaleView,
+    ScanAccepted,
+    ScanRejected,
+    TenderView,
+)
+from appliance.store.journal import Completion, EncodedEvent, Journal
+from appliance.store.uuid7 import uuid7
+from appliance.store_profile import StoreProfile
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class LaneError(DomainError):
+    """A command the lane refused; the message is for the person at the lane."""
+
+
+class Catalog(Protocol):
+    async def by_gtin(self, gtin: str) -> Item | None: ...
+    async def by_plu(self, plu: str) -> Item | None: ...
+    async def by_sku(self, sku: str) -> Item | None: ...
+
+
+class ReceiptSink(Protocol):
+    async def print_receipt(self, sale: Sale, priced: PricedBasket, profile: StoreProfile) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LaneConfig:
+    lane_id: str
+    number: int = 1
+    training: bool = False
+
+
+class Lane:
+    def __init__(self, config: LaneConfig, profile: StoreProfile, catalog: Catalog, journal: Journal,
+                 receipts: ReceiptSink | None = None, clock: Clock = system_clock) -> None:
+        self.config = config
+        self.profile = profile
+        self._catalog = catalog
+        self._journal = journal
+        self._receipts = receipts
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._subscribers: list[asyncio.Queue[LaneEvent]] = []
+        self._sale: Sale | None = None
+        self._rules = ScanRules(region=profile.scan_region or None, currency=profile.currency)
+        self.last_sale: Sale | None = None
+        self.last_receipt: str = ""
+
+    # ------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        """Recover the open sale, if any, exactly as journaled."""
+        sale_id = await self._journal.open_sale()
+        if sale_id is None:
+            return
+        rows = await self._journal.events(sale_id)
+        self._sale = Sale.replay([sale_events.decode(r.type, r.schema_version, r.payload) for r in rows])
+        log.info("recovered open sale %s at version %d", sale_id, self._sale.version)
+        self._emit(LaneNotice("info", f"Recovered the open sale with {len(self._sale.lines)} line(s)."))
+        self._emit_sale()
+
+    @property
+    def sale(self) -> Sale | None:
+        return self._sale
+
+    # ---------------------------------------------------------------- events
+    async def events(self) -> AsyncIterator[LaneEvent]:
+        q: asyncio.Queue[LaneEvent] = asyncio.Queue(maxsize=1000)
+        self._subscribers.append(q)
+        try:
+            while True:
+                yield await q.get()
+        finally:
+            self._subscribers.remove(q)
+
+    def subscribe(self) -> asyncio.Queue[LaneEvent]:
+        """A queue that receives every event from now on (for tests and simple consumers)."""
+        q: asyncio.Queue[LaneEvent] = asyncio.Queue(maxsize=10000)
+        self._subscribers.append(q)
+        return q
+
+    def notify(self, level: str, message: str) -> None:
+        """A notice for the attendant from outside the sale (a device fault, a receipt kept for reprint)."""
+        self._emit(LaneNotice(level, message))
+
+    def _emit(self, event: LaneEvent) -> None:
+        for q in self._subscribers:
+            with contextlib.suppress(asyncio.QueueFull):
+                q.put_nowait(event)
+
+    # -------------------------------------------------------------- commands
+    async def scan(self, data: bytes | str, symbology: str | None = None, *,
+                   quantity: Decimal | None = None, weight_kg: Decimal | None = None) -> int:
+        """A barcode read. Returns the new line's id; raises LaneError with the reason otherwise."""
+        raw = data.decode("latin-1") if isinstance(data, bytes) else data
+        async with self._lock:
+            try:
+                result = interpret(data, symbology, self._rules, today=self._clock().date())
+                item, qty, embedded = await self._resolve(result, quantity, weight_kg)
+                sale = await self._ensure_sale()
+                event = sale.add_item(item, qty, self._clock(), scanned=_scanned_code(result),
+                                      embedded_price=embedded)
+            except DomainError as err:
+                self._emit(ScanRejected(_printable(raw), str(err)))
+                log.info("scan %r rejected: %s", _printable(raw), err)
+                raise LaneError(str(err)) from err
+            await self._commit(event)
+            self._emit(ScanAccepted(_printable(raw), event.line_id, item.name))
+            self._emit_sale()
+            return event.line_id
+
+    async def _resolve(self, result: ScanResult, quantity: Decimal | None,
+                       weight_kg: Decimal | None) -> tuple[Item, Decimal, Money | None]:
+        match result:
+            case UnknownScan(reason=reason):
+                raise LaneError(f"This barcode cannot be read: {reason}")
+            case GtinScan():
+                if result.expired:
+                    raise LaneError(f"This item expired on {result.expiry}; it cannot be sold.")
+                item = await self._catalog.by_gtin(result.gtin)
+                if item is None:
+                    raise LaneError(f"Item {result.gtin.lstrip('0')} is not in the catalog; ask an attendant.")
+                if item.unit.weighed:
+                    w = result.net_weight_kg if result.net_weight_kg is not None else weight_kg
+                    return item, _need_weight(item, w), None
+                return item, quantity or Decimal(1), None
+            case VariableMeasureScan():
+                item = await self._catalog.by_gtin(result.item_ref)
+                if item is None:
+                    raise LaneError(f"Store item {result.item_ref.lstrip('0')} is not in the catalog; ask an attendant.")
+                if result.price is not None:
+                    return item, Decimal(1), result.price
+                if result.weight_kg is not None:
+                    return item, _need_weight(item, result.weight_kg), None
+                return item, Decimal(result.count or 1), None
+            case PluScan(plu=plu):
+                item = await self._catalog.by_plu(plu)
+                if item is None:
+                    raise LaneError(f"PLU {plu} is not in the catalog.")
+                if item.unit.weighed:
+                    return item, _need_weight(item, weight_kg), None
+                return item, quantity or Decimal(1), None
+            case _:
+                raise LaneError(f"A {type(result).__name__.removesuffix('Scan').lower()} barcode cannot be used here yet.")
+
+    async def set_quantity(self, line_id: int, quantity: str | Decimal) -> None:
+        async with self._lock:
+            sale = self._require_sale("set_quantity")
+            try:
+                q = quantity if isinstance(quantity, Decimal) else parse_quantity(quantity)
+                event = sale.change_quantity(line_id, q, self._clock())
+            except DomainError as err:
+                self._reject("set_quantity", err)
+            await self._commit(event)
+            self._emit_sale()
+
+    async def void_line(self, line_id: int, reason: str = "") -> None:
+        async with self._lock:
+            sale = self._require_sale("void_line")
+            try:
+                event = sale.void_line(line_id, self._clock(), reason)
+            except DomainError as err:
+                self._reject("void_line", err)
+            await self._commit(event)
+            self._emit_sale()
+
+    async def pay_cash(self, tendered: Money | str) -> Money:
+        """Cash handed over; returns the change. Completes the sale when nothing is left to pay."""
+        async with self._lock:
+            sale = self._require_sale("pay_cash")
+            try:
+                amount = tendered if isinstance(tendered, Money) else Money.parse(tendered, self.profile.currency)
+                priced = self._price(sale)
+                event = sale.pay_cash(amount, priced.total, self.profile.cash_rounding,
+                                      f"t{len(sale.tenders) + 1}", self._clock())
+            except DomainError as err:
+                self._reject("pay_cash", err)
+            await self._commit(event)
+            self._emit_sale()
+            await self._complete_if_paid()
+            return Money(event.change, self.profile.currency)
+
+    async def pay_other(self, kind: TenderKind, amount: Money, reference: str = "") -> None:
+        """A non-cash tender already approved by its provider (payments issue wires the providers)."""
+        async with self._lock:
+            sale = self._require_sale("pay")
+            try:
+                priced = self._price(sale)
+                event = sale.pay_other(kind, amount, priced.total, f"t{len(sale.tenders) + 1}", self._clock(),
+                                       reference)
+            except DomainError as err:
+                self._reject("pay", err)
+            await self._commit(event)
+            self._emit_sale()
+            await self._complete_if_paid()
+
+    async def void_sale(self, reason: str = "voided at the lane") -> None:
+        async with self._lock:
+            sale = self._require_sale("void_sale")
+            try:
+                event = sale.void(self._clock(), reason)
+            except DomainError as err:
+                self._reject("void_sale", err)
+            await self._commit(event, final=True)
+            self._emit_sale()
+            self.last_sale, self._sale = sale, None
+
+    # ------------------------------------------------------------- internals
+    def price(self) -> PricedBasket | None:
+        return None if self._sale is None else self._price(self._sale)
+
+    def _price(self, sale: Sale) -> PricedBasket:
+        return sale.price(PricingContext(currency=self.profile.currency, tax=self.profile.tax, now=self._clock(),
+                                         line_rounding=self.profile.line_rounding, store_id=self.profile.id,
+                                         lane_id=self.config.lane_id))
+
+    async def _complete_if_paid(self) -> None:
+        sale = self._sale
+        assert sale is not None
+        priced = self._price(sale)
+        if sale.balance(priced.total).minor > 0:
+            return
+        sale.check_complete(priced)
+        at = self._clock()
+
+        built: list[sale_events.SaleCompleted] = []
+
+        def build(done: Completion) -> tuple[EncodedEvent, bytes]:
+            # runs inside the journal's completing transaction: pure and quick
+            event = sale.complete(priced, at, done.receipt_no, done.uuid)
+            built.append(event)
+            return _encoded(event), encode_sale_record(sale, priced, event, done.outbox_seq)
+
+        await self._journal.complete_sale(sale.sale_id, self.config.lane_id, build)
+        sale.apply(built[-1])
+        view = self._view(sale)
+        text = ""
+        if self._receipts is not None:
+            text = await self._receipts.print_receipt(sale, priced, self.profile)
+        self.last_sale, self.last_receipt, self._sale = sale, text, None
+        self._emit(SaleFinished(view, text))
+
+    async def _ensure_sale(self) -> Sale:
+        if self._sale is not None:
+            return self._sale
+        started = Sale.start(str(uuid7()), self.profile.id, self.config.lane_id, self.profile.currency,
+                             self._clock(), self.config.training)
+        sale = Sale(started.sale_id)
+        await self._journal.append(_encoded(started))
+        sale.apply(started)
+        self._sale = sale
+        return sale
+
+    async def _commit(self, event: sale_events.SaleEvent, *, final: bool = False) -> None:
+        """Journal the event durably, then apply it: nothing is shown that is not on disk."""
+        sale = self._sale
+        assert sale is not None
+        if final:
+            await self._journal.void_sale(_encoded(event))
+        else:
+            await self._journal.append(_encoded(event))
+        sale.apply(event)
+
+    def _require_sale(self, command: str) -> Sale:
+        if self._sale is None:
+            self._emit(CommandRejected(command, "There is no open sale: scan an item first."))
+            raise LaneError("There is no open sale: scan an item first.")
+        return self._sale
+
+    def _reject(self, command: str, err: DomainError) -> None:
+        self._emit(CommandRejected(command, str(err)))
+        log.info("%s rejected: %s", command, err)
+        raise LaneError(str(err)) from err
+
+    def _emit_sale(self) -> None:
+        if self._sale is not None:
+            self._emit(SaleChanged(self._view(self._sale)))
+
+    def view(self) -> SaleView | None:
+        return None if self._sale is None else self._view(self._sale)
+
+    def _view(self, sale: Sale) -> SaleView:
+        priced = self._price(sale)
+        meta = sale.line_meta
+        lines = tuple(
+            LineView(pl.line.line_id, pl.line.sku, pl.line.name, pl.line.quantity, pl.line.unit.value,
+                     pl.line.unit_price, pl.list_amount, pl.amount,
+                     tuple((s.name, s.amount) for s in pl.savings),
+                     meta[pl.line.line_id].age_restriction if pl.line.line_id in meta else None)
+            for pl in priced.lines
+        )
+        c = self.profile.currency
+        return SaleView(
+            sale_id=sale.sale_id, receipt_no=sale.receipt_no, status=sale.status.value, currency=c, lines=lines,
+            subtotal=priced.subtotal, saved=priced.saved, tax=priced.tax, total=priced.total, paid=sale.paid(),
+            balance=Money(max(0, sale.balance(priced.total).minor), c), change=sale.change(),
+            tenders=tuple(TenderView(t.tender_id, t.kind.value, t.amount, t.tendered, t.change, t.reference)
+                          for t in sale.tenders),
+            promotions=tuple((p.name, p.saved) for p in priced.promotions),
+        )
+
+
+def _need_weight(item: Item, weight: Decimal | None) -> Decimal:
+    if weight is None:
+        raise SaleRuleError(f"{item.name} is sold by weight: place it on the scale.")
+    if weight <= 0:
+        raise SaleRuleError(f"The scale shows {weight} kg: a zero or negative weight cannot be sold.")
+    return weight
+
+
+def _scanned_code(result: ScanResult) -> str:
+    match result:
+        case GtinScan(gtin=g) | VariableMeasureScan(gtin=g):
+            return g
+        case PluScan(plu=p):
+            return p
+    return ""
+
+
+def _printable(raw: str) -> str:
+    return raw.encode("unicode_escape").decode("ascii")[:80]
+
+
+def _encoded(event: sale_events.SaleEvent) -> EncodedEvent:
+    name, schema, payload = sale_events.encode(event)
+    return EncodedEvent(event.sale_id, event.version, name, schema, event.at, payload)
