@@ -19,7 +19,7 @@ from appliance import __version__
 
 # name -> (module, one-line help). Extended as the issues land.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("appliance.demo", "run a scripted sale on simulated devices with the sample catalog"),
+    "demo": ("appliance.demo.command", "run a scripted sale on simulated devices with the sample catalog"),
     "run": ("appliance.service", "run the lane with the configured devices (the systemd service)"),
     "catalog": ("appliance.importers.command", "import a catalog file (Shopify, WooCommerce) into the replica"),
     "journal": ("appliance.store.command", "inspect and verify the sale journal"),

@@ -1,0 +1,117 @@
+"""`lanekit demo`: a whole sale on simulated devices with the sample catalog — no broker, no hardware.
+
+In a fresh data dir (printed) it imports the sample catalogs with the demo store profile, runs a
+scripted basket through the lane, pays cash, prints the receipt preview and writes the ESC/POS
+bytes the printer would get. `--now` fixes the clock, making the receipt byte-identical run to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import pathlib
+import sys
+import tempfile
+
+from appliance.demo.basket import BasketFileError, Directive, ScanStep, Step, load_basket
+from appliance.domain.money import Money
+from appliance.lane import Lane, LaneConfig, LaneError
+from appliance.lane_events import LaneNotice
+from appliance.receipt import PrinterReceipts, amount_text
+from appliance.store_profile import load_profile
+from appliance.wiring import SAMPLE_CATALOGS, import_catalogs, open_stores
+from drivers.printer import open_printer
+
+DEMO_DIR = pathlib.Path(__file__).resolve().parent
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--basket", type=pathlib.Path, default=DEMO_DIR / "basket.txt",
+                        help="basket file to run (format: docs/basket-format.md)")
+    parser.add_argument("--store", type=pathlib.Path, default=DEMO_DIR / "store.toml", help="store profile (TOML)")
+    parser.add_argument("--data-dir", type=pathlib.Path, default=None,
+                        help="where the replica, journal and receipts go (default: a fresh temporary dir)")
+    parser.add_argument("--now", type=_parse_now, default=None,
+                        help="fixed clock, ISO 8601 (e.g. 2026-12-03T10:00:00+01:00): identical receipts run to run")
+
+
+def _parse_now(text: str) -> dt.datetime:
+    try:
+        at = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date and time") from None
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+async def run(args: argparse.Namespace) -> int:
+    try:
+        steps = load_basket(args.basket)
+        profile = load_profile(args.store)
+    except (BasketFileError, ValueError) as err:
+        print(f"lanekit demo: {err}", file=sys.stderr)
+        return 2
+    data_dir = args.data_dir or pathlib.Path(tempfile.mkdtemp(prefix="lanekit-demo-"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    print(f"data dir: {data_dir}")
+    clock = (lambda: args.now) if args.now else None
+    async with open_stores(data_dir) as (replica, journal):
+        for report in await import_catalogs(replica, SAMPLE_CATALOGS, profile):
+            print(f"catalog: {report.summary()}")
+        receipt_path = data_dir / "receipts" / "receipt.escpos"
+        receipt_path.parent.mkdir(exist_ok=True)
+        printer_conf = {"backend": "file", "path": str(receipt_path), "profile": "TM-T20II", "name": "demo-printer"}
+        async with open_printer(printer_conf, spool_dir=data_dir / "spool") as printer:
+            lane = Lane(LaneConfig("lane-01", number=1), profile, replica, journal,
+                        PrinterReceipts(printer, lane_number=1), **({"clock": clock} if clock else {}))
+            lane_events = lane.subscribe()
+            await lane.start()
+            paid = await _run_basket(lane, steps)
+            while not lane_events.empty():
+                e = lane_events.get_nowait()
+                if isinstance(e, LaneNotice):
+                    print(f"lane {e.level}: {e.message}")
+            if not paid:
+                return 1
+            print()
+            print(lane.last_receipt)
+            print(f"ESC/POS bytes: {receipt_path} ({receipt_path.stat().st_size} bytes)")
+    return 0
+
+
+async def _run_basket(lane: Lane, steps: list[Step]) -> bool:
+    cur = lane.profile.currency
+    for step in steps:
+        try:
+            match step:
+                case ScanStep():
+                    shown = step.data.replace("\x1d", "<GS>")
+                    line = await lane.scan(step.data, quantity=step.quantity, weight_kg=step.weight_kg)
+                    v = lane.view()
+                    assert v is not None
+                    ln = next(x for x in v.lines if x.line_id == line)
+                    print(f"scan {shown:<44} -> line {line}: {ln.name} {amount_text(ln.amount, lane.profile.locale)}")
+                case Directive(verb="void", args=(n,)):
+                    await lane.void_line(int(n))
+                    print(f"void line {n}")
+                case Directive(verb="qty", args=(n, q)):
+                    await lane.set_quantity(int(n), q)
+                    print(f"line {n} quantity -> {q}")
+                case Directive(verb="cash", args=(amount,)):
+                    total = lane.view()
+                    change = await lane.pay_cash(amount)
+                    if total is not None:
+                        print(f"cash {amount} {cur} for {amount_text(total.balance, lane.profile.locale)}"
+                              f" -> change {amount_text(change, lane.profile.locale)}")
+        except LaneError as err:
+            print(f"scan {getattr(step, 'data', '')!r} refused: {err}" if isinstance(step, ScanStep)
+                  else f"{step.verb} refused: {err}")
+    if lane.sale is not None and lane.sale.lines:
+        view = lane.view()
+        assert view is not None
+        due = view.balance
+        round_up = Money(((due.minor + 999) // 1000) * 1000, cur)
+        change = await lane.pay_cash(round_up)
+        print(f"cash {amount_text(round_up, lane.profile.locale)} -> change {amount_text(change, lane.profile.locale)}")
+    return lane.last_sale is not None and lane.sale is None
+
+

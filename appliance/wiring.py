@@ -1,0 +1,53 @@
+"""Putting a lane's parts together from a data dir: the stores and the catalog import.
+
+Shared by `lanekit demo`, `lanekit run` and `lanekit catalog import`, so each opens the stores and
+imports catalogs the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pathlib
+from collections.abc import AsyncIterator, Iterator, Sequence
+
+from appliance.domain.items import Item
+from appliance.importers.options import ImportOptions
+from appliance.importers.reader import CatalogReader
+from appliance.importers.report import ImportReport
+from appliance.store import paths
+from appliance.store.journal import Journal
+from appliance.store.replica import Replica
+from appliance.store_profile import StoreProfile
+
+SAMPLES = pathlib.Path(__file__).resolve().parent / "importers" / "samples"
+SAMPLE_CATALOGS: tuple[pathlib.Path, ...] = (
+    SAMPLES / "woocommerce_real_export_gopoma_2024-07-28.csv",
+    SAMPLES / "shopify_template_legacy_header.csv",
+)
+
+
+@contextlib.asynccontextmanager
+async def open_stores(data_dir: pathlib.Path) -> AsyncIterator[tuple[Replica, Journal]]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    async with Replica(paths.replica_path(data_dir)) as replica, Journal(paths.journal_path(data_dir)) as journal:
+        yield replica, journal
+
+
+async def import_catalogs(replica: Replica, files: Sequence[pathlib.Path], profile: StoreProfile,
+                          *, decimal_comma: bool = False, strict: bool = False) -> list[ImportReport]:
+    """Replace the catalog with the files' items (adapted by the store profile) plus the store's own items.
+
+    All or nothing: a rejected file raises CatalogRejected and the previous catalog stays.
+    """
+    options = ImportOptions(currency=profile.currency, decimal_comma=decimal_comma, strict=strict)
+    readers = [CatalogReader(f, options) for f in files]
+
+    def items() -> Iterator[Item]:
+        for reader in readers:
+            for batch in reader:
+                for item in batch:
+                    yield profile.adapt(item)
+        yield from profile.items
+
+    await replica.replace_catalog(items())
+    return [r.report for r in readers]
