@@ -21,6 +21,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import TracebackType
 from typing import ClassVar, Self, TypeVar
 
@@ -69,6 +70,7 @@ class Printer(abc.ABC):
         self._executor: ThreadPoolExecutor | None = None
         self._lock = asyncio.Lock()
         self._events: asyncio.Queue[PrinterStatus] = asyncio.Queue(maxsize=_EVENT_QUEUE)
+        self._inflight: set[Path] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -144,21 +146,29 @@ class Printer(abc.ABC):
     async def print(self, document: ReceiptDocument) -> None:
         """Print a receipt. On any failure it stays in the reprint spool and PrintFailed is raised."""
         self._check_open()
-        data = render_escpos(document, self.profile)  # a document that cannot render is a bug: ValueError
+        # Rendering (images, dithering) is CPU work: off the loop. A document that cannot render is
+        # a bug in its builder (ValueError) and cannot be reprinted either, so it is not spooled.
+        data = await asyncio.to_thread(render_escpos, document, self.profile)
         entry = await asyncio.to_thread(self.spool.put, document)
-        await self._print_entry(entry, data)
+        self._inflight.add(entry.path)
+        try:
+            await self._print_entry(entry, data)
+        finally:
+            self._inflight.discard(entry.path)
 
     async def reprint_pending(self) -> int:
         """Print every spooled receipt, oldest first; stops at the first failure (PrintFailed)."""
         self._check_open()
         printed = 0
         for entry in await asyncio.to_thread(self.spool.pending):
+            if entry.path in self._inflight:
+                continue  # a print() in progress owns it
             try:
                 document = await asyncio.to_thread(self.spool.load, entry)
             except FrameError as err:
                 log.error("printer %s: cannot reprint %s: %s", self.name, entry.path.name, err)
                 continue
-            await self._print_entry(entry, render_escpos(document, self.profile))
+            await self._print_entry(entry, await asyncio.to_thread(render_escpos, document, self.profile))
             printed += 1
         return printed
 
