@@ -100,6 +100,10 @@ class Lane:
         log.info("recovered open sale %s at version %d", sale_id, self._sale.version)
         self._emit(LaneNotice("info", f"Recovered the open sale with {len(self._sale.lines)} line(s)."))
         self._emit_sale()
+        if self._sale.tenders:
+            # killed after the last tender but before completion: the shopper has paid, finish it
+            async with self._lock:
+                await self._complete_if_paid()
 
     @property
     def sale(self) -> Sale | None:

@@ -10,14 +10,16 @@ import contextlib
 import pathlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 
+from typing import TYPE_CHECKING
+
 from appliance.domain.items import Item
-from appliance.importers.options import ImportOptions
-from appliance.importers.reader import CatalogReader
-from appliance.importers.report import ImportReport
 from appliance.store import paths
 from appliance.store.journal import Journal
 from appliance.store.replica import Replica
 from appliance.store_profile import StoreProfile
+
+if TYPE_CHECKING:
+    from appliance.importers.report import ImportReport
 
 SAMPLES = pathlib.Path(__file__).resolve().parent / "importers" / "samples"
 SAMPLE_CATALOGS: tuple[pathlib.Path, ...] = (
@@ -39,6 +41,9 @@ async def import_catalogs(replica: Replica, files: Sequence[pathlib.Path], profi
 
     All or nothing: a rejected file raises CatalogRejected and the previous catalog stays.
     """
+    from appliance.importers.options import ImportOptions  # the lane itself never needs the importer
+    from appliance.importers.reader import CatalogReader
+
     options = ImportOptions(currency=profile.currency, decimal_comma=decimal_comma, strict=strict)
     readers = [CatalogReader(f, options) for f in files]
 
