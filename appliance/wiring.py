@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import pathlib
 from collections.abc import AsyncIterator, Iterator, Sequence
-
 from typing import TYPE_CHECKING
 
 from appliance.domain.items import Item
