@@ -7,7 +7,8 @@ Errors (httpx/python-can style, grouped by what the caller does next):
     ├── BackendUnavailable   the backend's library or device is missing (name + reason)
     ├── DeviceInitError      the device did not come up
     ├── DeviceOperationError a command failed on a working link
-    │   └── DeviceTimeout    (also a TimeoutError) no answer in time
+    │   ├── DeviceTimeout    (also a TimeoutError) no answer in time
+    │   └── DeviceGone       the device vanished while open (unplugged): wait for it to come back
     └── FrameError           bytes that do not parse: carries offset and reason
 """
 
@@ -39,6 +40,10 @@ class DeviceOperationError(DriverError):
 
 class DeviceTimeout(DeviceOperationError, TimeoutError):
     pass
+
+
+class DeviceGone(DeviceOperationError):
+    """The device disappeared while open (unplugged, ENODEV); the supervisor reopens it on return."""
 
 
 class FrameError(DriverError):
