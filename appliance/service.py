@@ -17,8 +17,6 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
-from drivers.scanner import open_scanner
-
 from appliance.config import ConfigError, load_settings
 from appliance.lane import Lane, LaneConfig, LaneError
 from appliance.lane_events import LaneNotice
@@ -29,6 +27,7 @@ from appliance.store_profile import load_profile
 from appliance.wiring import open_stores
 from drivers.events import DriverError
 from drivers.printer import open_printer
+from drivers.scanner import open_scanner
 
 log = logging.getLogger(__name__)
 RETRY_S = 2.0
