@@ -6,6 +6,8 @@ receipt numbers, outbox).
 """
 
 from appliance.store.catalog_snapshot import CatalogSnapshot
+from appliance.store.data_dir_store import Store
+from appliance.store.digest import FeedDigest, digest_items, digest_tax
 from appliance.store.errors import (
     CatalogRejected,
     DiskFull,
@@ -37,6 +39,7 @@ __all__ = [
     "DeltaResult",
     "DiskFull",
     "EncodedEvent",
+    "FeedDigest",
     "Journal",
     "JournalCorrupt",
     "JournalError",
@@ -50,6 +53,7 @@ __all__ = [
     "SaleClosed",
     "SchemaTooNew",
     "SequenceGap",
+    "Store",
     "StoreError",
     "StoreMisuse",
     "StoreUnavailable",
@@ -57,5 +61,7 @@ __all__ = [
     "VerifyReport",
     "VersionConflict",
     "data_dir",
+    "digest_items",
+    "digest_tax",
     "uuid7",
 ]

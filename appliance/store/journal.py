@@ -311,9 +311,16 @@ class Journal:
         return int(rows[0][0]) if rows else 0
 
     async def verify(self) -> VerifyReport:
-        """Walk the whole chain; the report names the first sale and event version at fault."""
-        async with self._lock:
-            return await verify_journal(self.db)
+        """Walk the whole chain; the report names the first sale and event version at fault.
+
+        Runs on its own read-only connection (a consistent snapshot), so appends carry on meanwhile.
+        """
+        self.db  # noqa: B018 - refuse on a closed journal like every other method
+        reader = await connect(self.path, database=_DB, synchronous="FULL", readonly=True)
+        try:
+            return await verify_journal(reader)
+        finally:
+            await reader.close()
 
 
 class _Transaction:

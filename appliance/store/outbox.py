@@ -38,14 +38,24 @@ class Outbox:
 
     async def pending(self, limit: int = 100) -> list[OutboxEntry]:
         """Unacknowledged rows, oldest first."""
+        return await self._rows(
+            "seq > coalesce((SELECT value FROM counters WHERE name = 'outbox_acked'), 0)", (), limit
+        )
+
+    async def range(self, first: int, last: int, limit: int = 100) -> list[OutboxEntry]:
+        """Rows first..last (acknowledged or not), for HQ's request to resend a missing range."""
+        if type(first) is not int or type(last) is not int:
+            raise OutboxError(f"An outbox range needs integer bounds, got {first!r}..{last!r}.")
+        return await self._rows("seq BETWEEN ? AND ?", (first, last), limit)
+
+    async def _rows(self, where: str, params: tuple[int, ...], limit: int) -> list[OutboxEntry]:
         if type(limit) is not int or limit < 1:
-            raise StoreMisuse(f"pending(limit) needs a positive int, got {limit!r}.")
+            raise StoreMisuse(f"limit needs a positive int, got {limit!r}.")
         with mapped("journal"):
             rows = await self._j.db.execute_fetchall(
                 "SELECT seq, uuid, sale_id, lane_id, receipt_no, created_us, payload FROM outbox"
-                " WHERE seq > coalesce((SELECT value FROM counters WHERE name = 'outbox_acked'), 0)"
-                " ORDER BY seq LIMIT ?",
-                (limit,),
+                f" WHERE {where} ORDER BY seq LIMIT ?",
+                (*params, limit),
             )
         return [
             OutboxEntry(

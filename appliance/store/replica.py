@@ -15,21 +15,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import pathlib
 import sqlite3
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import TracebackType
+from typing import Any
 
 import aiosqlite
+import msgspec
 
 from appliance.domain.items import Item
 from appliance.domain.money import Money
 from appliance.store._sqlite import connect, map_error, mapped
 from appliance.store.catalog_snapshot import CatalogSnapshot
+from appliance.store.digest import FeedDigest
 from appliance.store.errors import ReplicaError, SequenceGap, StoreError, StoreMisuse
 from appliance.store.item_rows import (
     ITEM_COLUMNS,
@@ -52,6 +56,22 @@ _UPSERT_ITEM = (
     f"INSERT INTO items ({ITEM_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (sku) DO UPDATE SET "
     + ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in ITEM_COLUMNS.split(",")[1:])
 )
+
+
+_DIGEST_SQL = {
+    "items": "SELECT sku, name, tax_class, unit, plu, category, age_restriction, nominal_weight_g,"
+    " weight_tolerance_g, active, (SELECT group_concat(gtin, ',') FROM gtins WHERE sku = i.sku)"
+    " FROM items i ORDER BY sku",
+    "prices": "SELECT sku, price_minor, currency FROM items ORDER BY sku",
+    "stock": "SELECT sku, stock FROM items WHERE stock IS NOT NULL ORDER BY sku",
+    "tax": "SELECT tax_class, position, label, rate FROM tax_rates ORDER BY tax_class, position",
+}
+_DIGEST_SHAPE: dict[str, Callable[[Any], list[object]]] = {
+    "items": lambda r: [*r[:9], bool(r[9]), sorted(r[10].split(",")) if r[10] else []],
+    "prices": list,
+    "stock": list,
+    "tax": list,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +244,26 @@ class Replica:
         for cls, label, rate in rows:
             out.setdefault(cls, []).append(TaxRate(label, Decimal(rate)))
         return {k: tuple(v) for k, v in out.items()}
+
+    async def digest(self, kind: str) -> FeedDigest:
+        """The replica's digest of one kind ('items', 'prices', 'stock', 'tax'); see digest.py."""
+        if kind not in _DIGEST_SQL:
+            raise StoreMisuse(f"No digest of kind {kind!r}; kinds are {', '.join(_DIGEST_SQL)}.")
+        shape = _DIGEST_SHAPE[kind]
+        with mapped(_DB):
+            cur = await self._reader.execute(_DIGEST_SQL[kind])
+            try:
+                h = hashlib.sha256()
+                enc = msgspec.json.Encoder()
+                n = 0
+                while rows := await cur.fetchmany(5000):
+                    for row in rows:
+                        h.update(enc.encode(shape(row)))
+                        h.update(b"\n")
+                    n += len(rows)
+            finally:
+                await cur.close()
+        return FeedDigest(kind, n, h.hexdigest())
 
     # --- whole-catalog replace --------------------------------------------
     def snapshot(self) -> CatalogSnapshot:

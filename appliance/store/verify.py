@@ -135,8 +135,12 @@ async def _anchor_fault(db: aiosqlite.Connection) -> JournalFault | None:
 
 async def verify_journal(db: aiosqlite.Connection) -> VerifyReport:
     with mapped("journal"):
-        count, fault = await _chain_fault(db)
-        # At a tie of position, a named missing version beats "something before it is missing".
-        ranked = [(1, fault), (0, await _version_fault(db)), (2, await _anchor_fault(db))]
+        await db.execute("BEGIN")  # one read snapshot for all three checks, even while appends go on
+        try:
+            count, fault = await _chain_fault(db)
+            # At a tie of position, a named missing version beats "something before it is missing".
+            ranked = [(1, fault), (0, await _version_fault(db)), (2, await _anchor_fault(db))]
+        finally:
+            await db.execute("ROLLBACK")
     faults = sorted((f.seq, rank, f) for rank, f in ranked if f is not None)
     return VerifyReport(count, faults[0][2] if faults else None)

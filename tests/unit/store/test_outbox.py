@@ -56,3 +56,13 @@ async def test_an_ack_for_rows_never_written_is_refused_and_changes_nothing(
 async def test_pending_limit_must_be_positive(journal: Journal) -> None:
     with pytest.raises(StoreMisuse):
         await journal.outbox.pending(0)
+
+
+async def test_a_range_can_be_resent_even_after_its_ack(journal: Journal) -> None:
+    await _finish(journal, 4)
+    await journal.outbox.ack_through(3)
+    assert [e.seq for e in await journal.outbox.range(2, 3)] == [2, 3]
+    assert [e.payload for e in await journal.outbox.range(1, 9, limit=2)] == [b"sale-0", b"sale-1"]
+    assert await journal.outbox.range(5, 9) == []
+    with pytest.raises(OutboxError):
+        await journal.outbox.range("1", 2)  # type: ignore[arg-type]

@@ -33,3 +33,15 @@ def test_data_dir_argument_parses() -> None:
     assert p.parse_args(["--data-dir", "/d"]).data_dir == "/d"
     assert paths.journal_path(pathlib.Path("/d")) == pathlib.Path("/d/journal.db")
     assert paths.replica_path(pathlib.Path("/d")) == pathlib.Path("/d/replica.db")
+
+
+async def test_store_opens_both_files_in_the_data_dir(tmp_path: pathlib.Path) -> None:
+    from appliance.store import Store
+    from tests.support.journal_events import ev
+
+    root = tmp_path / "data" / "lane"
+    async with Store(root) as s:
+        await s.journal.append(ev("s", 1))
+        assert await s.replica.count() == 0
+        assert s.outbox is s.journal.outbox
+    assert sorted(p.name for p in root.glob("*.db")) == ["journal.db", "replica.db"]
