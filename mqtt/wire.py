@@ -7,6 +7,7 @@ sender shows up as a logged rejection, not as silently ignored data. See docs/to
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Literal
 
 import msgspec
@@ -90,12 +91,37 @@ class SyncRequest(msgspec.Struct, **_OPTS):
     through_seq: int | None = None
 
 
+class SoldLine(msgspec.Struct, frozen=True):
+    """What stock needs from a sale line: SKU and quantity sold (decimal string; negative = returned)."""
+
+    sku: str
+    quantity: str
+
+
+class SaleStockView(msgspec.Struct, frozen=True):
+    """The part of a sale document HQ's stock aggregator reads; other fields are the sale's own.
+
+    The lane's outbox payload (a JSON object) should carry `lines: [{sku, quantity, ...}]`;
+    a sale without lines is stored but moves no stock.
+    """
+
+    lines: list[SoldLine] = []
+
+
 class SaleRecord(msgspec.Struct, **_OPTS):
-    """One finished sale from the outbox: per-device `seq` (gapless), UUIDv7 `uuid`."""
+    """One outbox row on the wire: per-device `seq` (gapless from 1), UUIDv7 `uuid`, the sale document."""
 
     seq: int
     uuid: str
-    sale: dict[str, Any]
+    sale_id: str
+    lane_id: str
+    receipt_no: int
+    created_at: str
+    sale: msgspec.Raw
+
+    def __post_init__(self) -> None:
+        if self.seq < 1:
+            raise ValueError(f"sale seq {self.seq} must be >= 1")
 
 
 class SalesBatch(msgspec.Struct, **_OPTS):
@@ -111,6 +137,18 @@ class SalesAck(msgspec.Struct, **_OPTS):
     acked_through_seq: int
     missing_after: int | None = None  # HQ saw a gap: resend from missing_after + 1
 
+
+def row_hash(key: str, data: dict[str, Any] | None) -> bytes:
+    """SHA-256 of a row: key, NUL, canonical JSON (sorted keys) of its data."""
+    return hashlib.sha256(key.encode() + b"\0" + msgspec.json.encode(data, order="sorted")).digest()
+
+
+def xor_into(acc: bytes, h: bytes) -> bytes:
+    """Order-independent set hash: XOR of row hashes (add and remove are the same step)."""
+    return (int.from_bytes(acc, "big") ^ int.from_bytes(h, "big")).to_bytes(32, "big")
+
+
+EMPTY_HASH = bytes(32)
 
 _decoders: dict[type, msgspec.json.Decoder[Any]] = {}
 

@@ -1,0 +1,267 @@
+"""The HQ database (SQLite through aiosqlite): sales, per-device progress, feeds, stock.
+
+One writer task at a time (the HQ service's session); every method that changes state does so
+in one transaction, and the caller publishes acknowledgements only after it returns, so an ack
+never promises more than the disk holds (`synchronous=FULL`).
+"""
+
+from __future__ import annotations
+
+import pathlib
+import time
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import aiosqlite
+import msgspec
+
+from mqtt.wire import EMPTY_HASH, Row, SaleRecord, SoldLine, row_hash, xor_into
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sales(
+    device TEXT NOT NULL, uuid TEXT NOT NULL, seq INTEGER NOT NULL, store TEXT NOT NULL,
+    body BLOB NOT NULL, received_at REAL NOT NULL,
+    PRIMARY KEY(device, uuid), UNIQUE(device, seq));
+CREATE TABLE IF NOT EXISTS device_progress(device TEXT PRIMARY KEY, acked_through INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS feed_head(
+    store TEXT NOT NULL, feed TEXT NOT NULL, seq INTEGER NOT NULL, count INTEGER NOT NULL, hash BLOB NOT NULL,
+    PRIMARY KEY(store, feed));
+CREATE TABLE IF NOT EXISTS feed_rows(
+    store TEXT NOT NULL, feed TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL, hash BLOB NOT NULL,
+    PRIMARY KEY(store, feed, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feed_log(
+    store TEXT NOT NULL, feed TEXT NOT NULL, seq INTEGER NOT NULL, base_seq INTEGER NOT NULL, rows BLOB NOT NULL,
+    PRIMARY KEY(store, feed, seq));
+CREATE TABLE IF NOT EXISTS stock(store TEXT NOT NULL, sku TEXT NOT NULL, qty TEXT NOT NULL, PRIMARY KEY(store, sku));
+"""
+
+_rows_dec = msgspec.json.Decoder(list[Row])
+
+
+class SaleConflict(ValueError):
+    """A device sent a different sale under a seq or uuid HQ already holds."""
+
+
+class FeedHead(msgspec.Struct, frozen=True):
+    seq: int
+    count: int
+    hash: bytes
+
+
+class StoredDelta(msgspec.Struct, frozen=True):
+    base_seq: int
+    seq: int
+    rows: list[Row]
+
+
+def _qty(text: str, where: str) -> Decimal:
+    try:
+        q = Decimal(text)
+    except InvalidOperation as err:
+        raise ValueError(f"{where}: quantity {text!r} is not a decimal") from err
+    if not q.is_finite():
+        raise ValueError(f"{where}: quantity {text!r} is not finite")
+    return q
+
+
+class HqDb:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._db = conn
+
+    @classmethod
+    async def open(cls, path: pathlib.Path | str) -> HqDb:
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=FULL")
+        await conn.executescript(_SCHEMA)
+        return cls(conn)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # -- sales ----------------------------------------------------------------------------
+    async def store_sales(
+        self, device: str, store: str, records: Iterable[tuple[SaleRecord, list[SoldLine]]]
+    ) -> tuple[int, int, list[str], set[tuple[str, str]]]:
+        """Insert new sales and their stock effect; returns (acked_through, highest_seq, conflicts, touched (store, sku)).
+
+        Duplicates (same device and uuid) change nothing. A different sale under a known seq
+        or uuid is a conflict: reported, not stored.
+        """
+        conflicts: list[str] = []
+        touched: set[tuple[str, str]] = set()
+        now = time.time()
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for rec, lines in sorted(records, key=lambda r: r[0].seq):
+                cur = await self._db.execute(
+                    "SELECT uuid, seq FROM sales WHERE device=? AND (seq=? OR uuid=?)", (device, rec.seq, rec.uuid)
+                )
+                known = await cur.fetchall()
+                if known:
+                    if any(u != rec.uuid or s != rec.seq for u, s in known):
+                        conflicts.append(f"{device} seq {rec.seq} uuid {rec.uuid} clashes with stored {known}")
+                    continue
+                deltas = [(line.sku, _qty(line.quantity, f"{device} sale {rec.uuid}")) for line in lines]
+                await self._db.execute(
+                    "INSERT INTO sales(device, uuid, seq, store, body, received_at) VALUES (?,?,?,?,?,?)",
+                    (device, rec.uuid, rec.seq, store, msgspec.json.encode(rec), now),
+                )
+                for sku, q in deltas:
+                    await self._add_stock(store, sku, -q)
+                    touched.add((store, sku))
+            acked, highest = await self._advance(device)
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        return acked, highest, conflicts, touched
+
+    async def _advance(self, device: str) -> tuple[int, int]:
+        cur = await self._db.execute("SELECT acked_through FROM device_progress WHERE device=?", (device,))
+        row = await cur.fetchone()
+        acked = row[0] if row else 0
+        cur = await self._db.execute("SELECT seq FROM sales WHERE device=? AND seq>? ORDER BY seq", (device, acked))
+        highest = acked
+        async for (seq,) in cur:
+            if seq == acked + 1:
+                acked = seq
+            highest = max(highest, seq)
+        await self._db.execute(
+            "INSERT INTO device_progress(device, acked_through) VALUES (?, ?) "
+            "ON CONFLICT(device) DO UPDATE SET acked_through=excluded.acked_through",
+            (device, acked),
+        )
+        return acked, highest
+
+    async def acked_through(self, device: str) -> int:
+        cur = await self._db.execute("SELECT acked_through FROM device_progress WHERE device=?", (device,))
+        row = await cur.fetchone()
+        return row[0] if row else 0
+
+    async def sales_of(self, device: str) -> list[tuple[int, str]]:
+        cur = await self._db.execute("SELECT seq, uuid FROM sales WHERE device=? ORDER BY seq", (device,))
+        return [(s, u) for s, u in await cur.fetchall()]
+
+    async def sale_count(self) -> int:
+        cur = await self._db.execute("SELECT count(*) FROM sales")
+        return int((await cur.fetchone())[0])  # type: ignore[index]
+
+    # -- stock ----------------------------------------------------------------------------
+    async def _add_stock(self, store: str, sku: str, delta: Decimal) -> Decimal:
+        cur = await self._db.execute("SELECT qty FROM stock WHERE store=? AND sku=?", (store, sku))
+        row = await cur.fetchone()
+        qty = (Decimal(row[0]) if row else Decimal(0)) + delta
+        await self._db.execute(
+            "INSERT INTO stock(store, sku, qty) VALUES (?,?,?) ON CONFLICT(store, sku) DO UPDATE SET qty=excluded.qty",
+            (store, sku, str(qty)),
+        )
+        return qty
+
+    async def receive_stock(self, store: str, quantities: dict[str, str]) -> None:
+        """Goods received (or counted adjustments): add to stock in one transaction."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for sku, q in quantities.items():
+                await self._add_stock(store, sku, _qty(q, f"receipt {store}/{sku}"))
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+
+    async def stock_levels(self, store: str, skus: Iterable[str] | None = None) -> dict[str, str]:
+        cur = await self._db.execute("SELECT sku, qty FROM stock WHERE store=?", (store,))
+        wanted = None if skus is None else set(skus)
+        return {sku: qty for sku, qty in await cur.fetchall() if wanted is None or sku in wanted}
+
+    # -- feeds ----------------------------------------------------------------------------
+    async def feed_head(self, store: str, feed: str) -> FeedHead:
+        cur = await self._db.execute("SELECT seq, count, hash FROM feed_head WHERE store=? AND feed=?", (store, feed))
+        row = await cur.fetchone()
+        return FeedHead(row[0], row[1], row[2]) if row else FeedHead(0, 0, EMPTY_HASH)
+
+    async def feeds(self) -> list[tuple[str, str]]:
+        cur = await self._db.execute("SELECT store, feed FROM feed_head ORDER BY store, feed")
+        return [(s, f) for s, f in await cur.fetchall()]
+
+    async def append_changes(self, store: str, feed: str, batches: list[list[Row]]) -> list[StoredDelta]:
+        """Apply row changes as consecutive deltas (one per batch) and log them; one transaction."""
+        out: list[StoredDelta] = []
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            head = await self.feed_head(store, feed)
+            seq, count, acc = head.seq, head.count, head.hash
+            for rows in batches:
+                for r in rows:
+                    cur = await self._db.execute(
+                        "SELECT hash FROM feed_rows WHERE store=? AND feed=? AND key=?", (store, feed, r.key)
+                    )
+                    old = await cur.fetchone()
+                    if old is not None:
+                        acc = xor_into(acc, old[0])
+                        count -= 1
+                    if r.data is None:
+                        await self._db.execute(
+                            "DELETE FROM feed_rows WHERE store=? AND feed=? AND key=?", (store, feed, r.key)
+                        )
+                    else:
+                        h = row_hash(r.key, r.data)
+                        acc = xor_into(acc, h)
+                        count += 1
+                        await self._db.execute(
+                            "INSERT INTO feed_rows(store, feed, key, data, hash) VALUES (?,?,?,?,?) "
+                            "ON CONFLICT(store, feed, key) DO UPDATE SET data=excluded.data, hash=excluded.hash",
+                            (store, feed, r.key, msgspec.json.encode(r.data), h),
+                        )
+                await self._db.execute(
+                    "INSERT INTO feed_log(store, feed, seq, base_seq, rows) VALUES (?,?,?,?,?)",
+                    (store, feed, seq + 1, seq, msgspec.json.encode(rows)),
+                )
+                out.append(StoredDelta(seq, seq + 1, rows))
+                seq += 1
+            await self._db.execute(
+                "INSERT INTO feed_head(store, feed, seq, count, hash) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(store, feed) DO UPDATE SET seq=excluded.seq, count=excluded.count, hash=excluded.hash",
+                (store, feed, seq, count, acc),
+            )
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        return out
+
+    async def current_rows(self, store: str, feed: str) -> dict[str, bytes]:
+        cur = await self._db.execute("SELECT key, data FROM feed_rows WHERE store=? AND feed=?", (store, feed))
+        return {k: d for k, d in await cur.fetchall()}
+
+    async def deltas(self, store: str, feed: str, after_seq: int, through_seq: int) -> list[StoredDelta] | None:
+        """The logged deltas after `after_seq` through `through_seq`, or None if the log has a hole."""
+        cur = await self._db.execute(
+            "SELECT base_seq, seq, rows FROM feed_log WHERE store=? AND feed=? AND seq>? AND seq<=? ORDER BY seq",
+            (store, feed, after_seq, through_seq),
+        )
+        out: list[StoredDelta] = []
+        expect = after_seq
+        async for base, seq, rows in cur:
+            if base != expect:
+                return None
+            out.append(StoredDelta(base, seq, _rows_dec.decode(rows)))
+            expect = seq
+        return out if expect == through_seq else None
+
+    async def snapshot(self, store: str, feed: str) -> tuple[int, list[tuple[str, Any]]]:
+        """The feed's rows and the seq they are at, read in one transaction."""
+        await self._db.execute("BEGIN")
+        try:
+            head = await self.feed_head(store, feed)
+            cur = await self._db.execute(
+                "SELECT key, data FROM feed_rows WHERE store=? AND feed=? ORDER BY key", (store, feed)
+            )
+            rows = [(k, d) for k, d in await cur.fetchall()]
+        finally:
+            await self._db.execute("COMMIT")
+        return head.seq, rows
+
+    async def prune_log(self, store: str, feed: str, keep_after: int) -> None:
+        await self._db.execute("DELETE FROM feed_log WHERE store=? AND feed=? AND seq<=?", (store, feed, keep_after))

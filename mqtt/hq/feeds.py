@@ -1,0 +1,116 @@
+"""HQ's feed side: turn catalog/price/stock changes into sequenced deltas, heartbeats, snapshots."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import msgspec
+
+from mqtt import topics
+from mqtt.client import Client
+from mqtt.hq.db import HqDb, StoredDelta
+from mqtt.wire import MAX_CHUNK_BYTES, MAX_DELTA_BYTES, FeedDelta, Heartbeat, Row, SyncRequest, encode
+
+log = logging.getLogger(__name__)
+
+ROWS_PER_DELTA = 500
+
+
+class _RawRow(msgspec.Struct, frozen=True):
+    key: str
+    data: msgspec.Raw
+
+
+class _RawChunk(msgspec.Struct, frozen=True, kw_only=True, tag="chunk"):
+    """Encodes exactly like wire.SnapshotChunk, but reuses the stored JSON of each row."""
+
+    v: Literal[1]
+    feed: str
+    snapshot_id: str
+    seq: int
+    index: int
+    total: int
+    rows: list[_RawRow]
+
+
+def _as_wire(feed: str, d: StoredDelta) -> FeedDelta:
+    return FeedDelta(v=1, feed=feed, base_seq=d.base_seq, seq=d.seq, rows=d.rows)  # type: ignore[arg-type]
+
+
+def _batches(rows: list[Row]) -> list[list[Row]]:
+    out: list[list[Row]] = []
+    batch: list[Row] = []
+    size = 0
+    for r in rows:
+        n = len(msgspec.json.encode(r)) + 1
+        if batch and (len(batch) >= ROWS_PER_DELTA or size + n > MAX_DELTA_BYTES - 256):
+            out.append(batch)
+            batch, size = [], 0
+        batch.append(r)
+        size += n
+    if batch:
+        out.append(batch)
+    return out
+
+
+class FeedPublisher:
+    def __init__(self, db: HqDb, *, rows_per_chunk: int = 2000) -> None:
+        self.db = db
+        self.rows_per_chunk = rows_per_chunk
+
+    async def replace(self, store: str, feed: str, rows: Mapping[str, dict[str, Any]]) -> list[FeedDelta]:
+        """Make the feed equal `rows` (key -> data): deltas for what changed, deletes for what left."""
+        current = await self.db.current_rows(store, feed)
+        changes = [Row(key=k, data=v) for k, v in rows.items() if current.get(k) != msgspec.json.encode(v)]
+        changes += [Row(key=k, data=None) for k in current if k not in rows]
+        return await self.change(store, feed, changes)
+
+    async def change(self, store: str, feed: str, rows: list[Row]) -> list[FeedDelta]:
+        if not rows:
+            return []
+        stored = await self.db.append_changes(store, feed, _batches(rows))
+        return [_as_wire(feed, d) for d in stored]
+
+    async def send(self, client: Client, store: str, deltas: list[FeedDelta]) -> None:
+        for d in deltas:
+            await client.publish(topics.feed(store, d.feed), encode(d), qos=1)
+
+    async def heartbeat(self, store: str, feed: str) -> Heartbeat:
+        head = await self.db.feed_head(store, feed)
+        return Heartbeat(v=1, feed=feed, seq=head.seq, count=head.count, hash=head.hash.hex())  # type: ignore[arg-type]
+
+    async def send_heartbeats(self, client: Client) -> None:
+        for store, feed in await self.db.feeds():
+            hb = await self.heartbeat(store, feed)
+            await client.publish(topics.feed_heartbeat(store, feed), encode(hb), qos=0)
+
+    async def answer(self, client: Client, device: str, store: str, req: SyncRequest) -> str:
+        """Serve a lane's sync request: the range if the log still has it, else a snapshot."""
+        head = await self.db.feed_head(store, req.feed)
+        reply = topics.sync_reply(device, req.feed)
+        if req.kind == "range":
+            through = min(head.seq, req.through_seq if req.through_seq is not None else head.seq)
+            deltas = await self.db.deltas(store, req.feed, req.after_seq, through) if through > req.after_seq else []
+            if deltas is not None:
+                for d in deltas:
+                    await client.publish(reply, encode(_as_wire(req.feed, d)), qos=1)
+                return f"range {req.after_seq}..{through} ({len(deltas)} deltas)"
+        return await self.send_snapshot(client, device, store, req.feed)
+
+    async def send_snapshot(self, client: Client, device: str, store: str, feed: str) -> str:
+        seq, rows = await self.db.snapshot(store, feed)
+        sid = str(uuid.uuid4())
+        chunks = [rows[i : i + self.rows_per_chunk] for i in range(0, len(rows), self.rows_per_chunk)] or [[]]
+        reply = topics.sync_reply(device, feed)
+        for i, chunk in enumerate(chunks):
+            payload = msgspec.json.encode(
+                _RawChunk(v=1, feed=feed, snapshot_id=sid, seq=seq, index=i, total=len(chunks),
+                          rows=[_RawRow(k, msgspec.Raw(d)) for k, d in chunk])
+            )
+            if len(payload) > MAX_CHUNK_BYTES:
+                raise ValueError(f"snapshot chunk of {len(payload)} bytes: lower rows_per_chunk")
+            await client.publish(reply, payload, qos=1)
+        return f"snapshot {sid} at seq {seq}: {len(rows)} rows in {len(chunks)} chunks"
