@@ -22,7 +22,6 @@ import msgspec
 
 from mqtt import topics
 from mqtt.client import Client, ClientTls, Message, Will
-from mqtt.errors import LinkError
 from mqtt.supervisor import Backoff, Supervisor
 from mqtt.topics import Topic, Wildcard
 
@@ -112,18 +111,11 @@ class DeviceLink:
             await client.subscribe(*[w for w, _ in routes], qos=1)
         state = DeviceState(online=True, version=s.version, at=time.time())
         await client.publish(topics.device_state(s.device_id), msgspec.json.encode(state), qos=1, retain=True)
-        try:
-            async with asyncio.TaskGroup() as tg:
-                for part in self.parts:
-                    tg.create_task(part.on_session(session), name=f"{type(part).__name__}.on_session")
-                tg.create_task(self._dispatch(session, routes), name="dispatch")
-        except ExceptionGroup as group:
-            # The connection ending is the usual way out: surface it as the plain LinkError the
-            # supervisor handles; anything else (a bug in a part) propagates as the group.
-            links, others = group.split(LinkError)
-            if others is None and links is not None:
-                raise _first(links)  # noqa: B904 - the group is kept as __context__
-            raise
+        # A lost connection ends every task of the group; the supervisor unwraps the group.
+        async with asyncio.TaskGroup() as tg:
+            for part in self.parts:
+                tg.create_task(part.on_session(session), name=f"{type(part).__name__}.on_session")
+            tg.create_task(self._dispatch(session, routes), name="dispatch")
 
     async def _dispatch(self, session: Session, routes: list[tuple[Wildcard, LinkPart]]) -> None:
         async for msg in session.client.messages():
@@ -134,7 +126,3 @@ class DeviceLink:
             else:
                 log.warning("message on %s matches no part; dropped", msg.topic)
 
-
-def _first(group: BaseExceptionGroup[LinkError]) -> LinkError:
-    exc = group.exceptions[0]
-    return _first(exc) if isinstance(exc, BaseExceptionGroup) else exc

@@ -79,6 +79,13 @@ class Supervisor:
             except LinkError as err:
                 self.last_error = err
                 log.warning("%s: %s", self.name, err)
+            except ExceptionGroup as group:
+                # Sessions run parts in a TaskGroup; a lost connection surfaces from all of them.
+                links, others = group.split(LinkError)
+                if others is not None or links is None:
+                    raise
+                self.last_error = _first(links)
+                log.warning("%s: %s", self.name, self.last_error)
             finally:
                 self.connected.clear()
                 self.client = None
@@ -87,3 +94,8 @@ class Supervisor:
             delay = self.backoff.next()
             log.info("%s: reconnecting in %.2fs", self.name, delay)
             await asyncio.sleep(delay)
+
+
+def _first(group: BaseExceptionGroup[LinkError]) -> LinkError:
+    exc = group.exceptions[0]
+    return _first(exc) if isinstance(exc, BaseExceptionGroup) else exc

@@ -75,6 +75,8 @@ def render_config(s: BrokerSettings) -> str:
         "log_type subscribe",
         "log_timestamp_format %Y-%m-%dT%H:%M:%S",
         "connection_messages true",
+        # MQTT is request/response with small packets: Nagle + delayed ACK would add ~40 ms stalls.
+        "set_tcp_nodelay true",
         f"allow_anonymous {'true' if s.allow_anonymous else 'false'}",
     ]
     if s.persistence_dir:

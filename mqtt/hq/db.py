@@ -1,22 +1,28 @@
 """The HQ database (SQLite through aiosqlite): sales, per-device progress, feeds, stock.
 
-One writer task at a time (the HQ service's session); every method that changes state does so
-in one transaction, and the caller publishes acknowledgements only after it returns, so an ack
-never promises more than the disk holds (`synchronous=FULL`).
+Every method runs as one call on the database's own worker thread (sqlite3 in a single-thread
+executor), so a batch of sales is one thread hop and one transaction, not one hop per statement.
+Methods that change state do so in one transaction, and the caller publishes acknowledgements
+only after it returns, so an ack never promises more than the disk holds (`synchronous=FULL`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import pathlib
+import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
-import aiosqlite
 import msgspec
 
 from mqtt.wire import EMPTY_HASH, Row, SaleRecord, SoldLine, row_hash, xor_into
+
+T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sales(
@@ -66,23 +72,40 @@ def _qty(text: str, where: str) -> Decimal:
 
 
 class HqDb:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
         self._db = conn
+        self._executor = executor
 
     @classmethod
     async def open(cls, path: pathlib.Path | str) -> HqDb:
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=FULL")
-        await conn.executescript(_SCHEMA)
-        return cls(conn)
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hq-db")
+
+        def connect() -> sqlite3.Connection:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=5000")
+            conn.executescript(_SCHEMA)
+            return conn
+
+        conn = await asyncio.get_running_loop().run_in_executor(executor, connect)
+        return cls(conn, executor)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, functools.partial(fn, *args))
 
     async def close(self) -> None:
-        await self._db.close()
+        await self._run(self._db.close)
+        self._executor.shutdown(wait=True)
 
     # -- sales ----------------------------------------------------------------------------
     async def store_sales(
         self, device: str, store: str, records: Iterable[tuple[SaleRecord, list[SoldLine]]]
+    ) -> tuple[int, int, list[str], set[tuple[str, str]]]:
+        return await self._run(self._store_sales, device, store, list(records))
+
+    def _store_sales(
+        self, device: str, store: str, records: list[tuple[SaleRecord, list[SoldLine]]]
     ) -> tuple[int, int, list[str], set[tuple[str, str]]]:
         """Insert new sales and their stock effect; returns (acked_through, highest_seq, conflicts, touched (store, sku)).
 
@@ -92,176 +115,213 @@ class HqDb:
         conflicts: list[str] = []
         touched: set[tuple[str, str]] = set()
         now = time.time()
-        await self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("BEGIN IMMEDIATE")
         try:
             for rec, lines in sorted(records, key=lambda r: r[0].seq):
-                cur = await self._db.execute(
+                cur = self._db.execute(
                     "SELECT uuid, seq FROM sales WHERE device=? AND (seq=? OR uuid=?)", (device, rec.seq, rec.uuid)
                 )
-                known = await cur.fetchall()
+                known = cur.fetchall()
                 if known:
                     if any(u != rec.uuid or s != rec.seq for u, s in known):
                         conflicts.append(f"{device} seq {rec.seq} uuid {rec.uuid} clashes with stored {known}")
                     continue
                 deltas = [(line.sku, _qty(line.quantity, f"{device} sale {rec.uuid}")) for line in lines]
-                await self._db.execute(
+                self._db.execute(
                     "INSERT INTO sales(device, uuid, seq, store, body, received_at) VALUES (?,?,?,?,?,?)",
                     (device, rec.uuid, rec.seq, store, msgspec.json.encode(rec), now),
                 )
                 for sku, q in deltas:
-                    await self._add_stock(store, sku, -q)
+                    self._add_stock(store, sku, -q)
                     touched.add((store, sku))
-            acked, highest = await self._advance(device)
-            await self._db.execute("COMMIT")
+            acked, highest = self._advance(device)
+            self._db.execute("COMMIT")
         except BaseException:
-            await self._db.execute("ROLLBACK")
+            self._db.execute("ROLLBACK")
             raise
         return acked, highest, conflicts, touched
 
-    async def _advance(self, device: str) -> tuple[int, int]:
-        cur = await self._db.execute("SELECT acked_through FROM device_progress WHERE device=?", (device,))
-        row = await cur.fetchone()
+    def _advance(self, device: str) -> tuple[int, int]:
+        cur = self._db.execute("SELECT acked_through FROM device_progress WHERE device=?", (device,))
+        row = cur.fetchone()
         acked = row[0] if row else 0
-        cur = await self._db.execute("SELECT seq FROM sales WHERE device=? AND seq>? ORDER BY seq", (device, acked))
+        cur = self._db.execute("SELECT seq FROM sales WHERE device=? AND seq>? ORDER BY seq", (device, acked))
         highest = acked
-        async for (seq,) in cur:
+        for (seq,) in cur:
             if seq == acked + 1:
                 acked = seq
             highest = max(highest, seq)
-        await self._db.execute(
+        self._db.execute(
             "INSERT INTO device_progress(device, acked_through) VALUES (?, ?) "
             "ON CONFLICT(device) DO UPDATE SET acked_through=excluded.acked_through",
             (device, acked),
         )
         return acked, highest
 
-    async def acked_through(self, device: str) -> int:
-        cur = await self._db.execute("SELECT acked_through FROM device_progress WHERE device=?", (device,))
-        row = await cur.fetchone()
+    def _acked_through(self, device: str) -> int:
+        cur = self._db.execute("SELECT acked_through FROM device_progress WHERE device=?", (device,))
+        row = cur.fetchone()
         return row[0] if row else 0
 
-    async def sales_of(self, device: str) -> list[tuple[int, str]]:
-        cur = await self._db.execute("SELECT seq, uuid FROM sales WHERE device=? ORDER BY seq", (device,))
-        return [(s, u) for s, u in await cur.fetchall()]
+    def _sales_of(self, device: str) -> list[tuple[int, str]]:
+        cur = self._db.execute("SELECT seq, uuid FROM sales WHERE device=? ORDER BY seq", (device,))
+        return [(s, u) for s, u in cur.fetchall()]
 
-    async def sale_count(self) -> int:
-        cur = await self._db.execute("SELECT count(*) FROM sales")
-        return int((await cur.fetchone())[0])  # type: ignore[index]
+    def _sale_count(self) -> int:
+        cur = self._db.execute("SELECT count(*) FROM sales")
+        return int((cur.fetchone())[0])  # type: ignore[index]
 
     # -- stock ----------------------------------------------------------------------------
-    async def _add_stock(self, store: str, sku: str, delta: Decimal) -> Decimal:
-        cur = await self._db.execute("SELECT qty FROM stock WHERE store=? AND sku=?", (store, sku))
-        row = await cur.fetchone()
+    def _add_stock(self, store: str, sku: str, delta: Decimal) -> Decimal:
+        cur = self._db.execute("SELECT qty FROM stock WHERE store=? AND sku=?", (store, sku))
+        row = cur.fetchone()
         qty = (Decimal(row[0]) if row else Decimal(0)) + delta
-        await self._db.execute(
+        self._db.execute(
             "INSERT INTO stock(store, sku, qty) VALUES (?,?,?) ON CONFLICT(store, sku) DO UPDATE SET qty=excluded.qty",
             (store, sku, str(qty)),
         )
         return qty
 
-    async def receive_stock(self, store: str, quantities: dict[str, str]) -> None:
+    def _receive_stock(self, store: str, quantities: dict[str, str]) -> None:
         """Goods received (or counted adjustments): add to stock in one transaction."""
-        await self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("BEGIN IMMEDIATE")
         try:
             for sku, q in quantities.items():
-                await self._add_stock(store, sku, _qty(q, f"receipt {store}/{sku}"))
-            await self._db.execute("COMMIT")
+                self._add_stock(store, sku, _qty(q, f"receipt {store}/{sku}"))
+            self._db.execute("COMMIT")
         except BaseException:
-            await self._db.execute("ROLLBACK")
+            self._db.execute("ROLLBACK")
             raise
 
-    async def stock_levels(self, store: str, skus: Iterable[str] | None = None) -> dict[str, str]:
-        cur = await self._db.execute("SELECT sku, qty FROM stock WHERE store=?", (store,))
+    def _stock_levels(self, store: str, skus: Iterable[str] | None = None) -> dict[str, str]:
+        cur = self._db.execute("SELECT sku, qty FROM stock WHERE store=?", (store,))
         wanted = None if skus is None else set(skus)
-        return {sku: qty for sku, qty in await cur.fetchall() if wanted is None or sku in wanted}
+        return {sku: qty for sku, qty in cur.fetchall() if wanted is None or sku in wanted}
 
     # -- feeds ----------------------------------------------------------------------------
-    async def feed_head(self, store: str, feed: str) -> FeedHead:
-        cur = await self._db.execute("SELECT seq, count, hash FROM feed_head WHERE store=? AND feed=?", (store, feed))
-        row = await cur.fetchone()
+    def _feed_head(self, store: str, feed: str) -> FeedHead:
+        cur = self._db.execute("SELECT seq, count, hash FROM feed_head WHERE store=? AND feed=?", (store, feed))
+        row = cur.fetchone()
         return FeedHead(row[0], row[1], row[2]) if row else FeedHead(0, 0, EMPTY_HASH)
 
-    async def feeds(self) -> list[tuple[str, str]]:
-        cur = await self._db.execute("SELECT store, feed FROM feed_head ORDER BY store, feed")
-        return [(s, f) for s, f in await cur.fetchall()]
+    def _feeds(self) -> list[tuple[str, str]]:
+        cur = self._db.execute("SELECT store, feed FROM feed_head ORDER BY store, feed")
+        return [(s, f) for s, f in cur.fetchall()]
 
-    async def append_changes(self, store: str, feed: str, batches: list[list[Row]]) -> list[StoredDelta]:
+    def _append_changes(self, store: str, feed: str, batches: list[list[Row]]) -> list[StoredDelta]:
         """Apply row changes as consecutive deltas (one per batch) and log them; one transaction."""
         out: list[StoredDelta] = []
-        await self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("BEGIN IMMEDIATE")
         try:
-            head = await self.feed_head(store, feed)
+            head = self._feed_head(store, feed)
             seq, count, acc = head.seq, head.count, head.hash
             for rows in batches:
                 for r in rows:
-                    cur = await self._db.execute(
+                    cur = self._db.execute(
                         "SELECT hash FROM feed_rows WHERE store=? AND feed=? AND key=?", (store, feed, r.key)
                     )
-                    old = await cur.fetchone()
+                    old = cur.fetchone()
                     if old is not None:
                         acc = xor_into(acc, old[0])
                         count -= 1
                     if r.data is None:
-                        await self._db.execute(
+                        self._db.execute(
                             "DELETE FROM feed_rows WHERE store=? AND feed=? AND key=?", (store, feed, r.key)
                         )
                     else:
                         h = row_hash(r.key, r.data)
                         acc = xor_into(acc, h)
                         count += 1
-                        await self._db.execute(
+                        self._db.execute(
                             "INSERT INTO feed_rows(store, feed, key, data, hash) VALUES (?,?,?,?,?) "
                             "ON CONFLICT(store, feed, key) DO UPDATE SET data=excluded.data, hash=excluded.hash",
                             (store, feed, r.key, msgspec.json.encode(r.data), h),
                         )
-                await self._db.execute(
+                self._db.execute(
                     "INSERT INTO feed_log(store, feed, seq, base_seq, rows) VALUES (?,?,?,?,?)",
                     (store, feed, seq + 1, seq, msgspec.json.encode(rows)),
                 )
                 out.append(StoredDelta(seq, seq + 1, rows))
                 seq += 1
-            await self._db.execute(
+            self._db.execute(
                 "INSERT INTO feed_head(store, feed, seq, count, hash) VALUES (?,?,?,?,?) "
                 "ON CONFLICT(store, feed) DO UPDATE SET seq=excluded.seq, count=excluded.count, hash=excluded.hash",
                 (store, feed, seq, count, acc),
             )
-            await self._db.execute("COMMIT")
+            self._db.execute("COMMIT")
         except BaseException:
-            await self._db.execute("ROLLBACK")
+            self._db.execute("ROLLBACK")
             raise
         return out
 
-    async def current_rows(self, store: str, feed: str) -> dict[str, bytes]:
-        cur = await self._db.execute("SELECT key, data FROM feed_rows WHERE store=? AND feed=?", (store, feed))
-        return {k: d for k, d in await cur.fetchall()}
+    def _current_rows(self, store: str, feed: str) -> dict[str, bytes]:
+        cur = self._db.execute("SELECT key, data FROM feed_rows WHERE store=? AND feed=?", (store, feed))
+        return {k: d for k, d in cur.fetchall()}
 
-    async def deltas(self, store: str, feed: str, after_seq: int, through_seq: int) -> list[StoredDelta] | None:
+    def _deltas(self, store: str, feed: str, after_seq: int, through_seq: int) -> list[StoredDelta] | None:
         """The logged deltas after `after_seq` through `through_seq`, or None if the log has a hole."""
-        cur = await self._db.execute(
+        cur = self._db.execute(
             "SELECT base_seq, seq, rows FROM feed_log WHERE store=? AND feed=? AND seq>? AND seq<=? ORDER BY seq",
             (store, feed, after_seq, through_seq),
         )
         out: list[StoredDelta] = []
         expect = after_seq
-        async for base, seq, rows in cur:
+        for base, seq, rows in cur:
             if base != expect:
                 return None
             out.append(StoredDelta(base, seq, _rows_dec.decode(rows)))
             expect = seq
         return out if expect == through_seq else None
 
-    async def snapshot(self, store: str, feed: str) -> tuple[int, list[tuple[str, Any]]]:
+    def _snapshot(self, store: str, feed: str) -> tuple[int, list[tuple[str, Any]]]:
         """The feed's rows and the seq they are at, read in one transaction."""
-        await self._db.execute("BEGIN")
+        self._db.execute("BEGIN")
         try:
-            head = await self.feed_head(store, feed)
-            cur = await self._db.execute(
+            head = self._feed_head(store, feed)
+            cur = self._db.execute(
                 "SELECT key, data FROM feed_rows WHERE store=? AND feed=? ORDER BY key", (store, feed)
             )
-            rows = [(k, d) for k, d in await cur.fetchall()]
+            rows = [(k, d) for k, d in cur.fetchall()]
         finally:
-            await self._db.execute("COMMIT")
+            self._db.execute("COMMIT")
         return head.seq, rows
 
+    def _prune_log(self, store: str, feed: str, keep_after: int) -> None:
+        self._db.execute("DELETE FROM feed_log WHERE store=? AND feed=? AND seq<=?", (store, feed, keep_after))
+
+    # -- async face ---------------------------------------------------------------------
+    async def acked_through(self, device: str) -> int:
+        return await self._run(self._acked_through, device)
+
+    async def sales_of(self, device: str) -> list[tuple[int, str]]:
+        return await self._run(self._sales_of, device)
+
+    async def sale_count(self) -> int:
+        return await self._run(self._sale_count)
+
+    async def receive_stock(self, store: str, quantities: dict[str, str]) -> None:
+        return await self._run(self._receive_stock, store, quantities)
+
+    async def stock_levels(self, store: str, skus: Iterable[str] | None = None) -> dict[str, str]:
+        return await self._run(self._stock_levels, store, skus)
+
+    async def feed_head(self, store: str, feed: str) -> FeedHead:
+        return await self._run(self._feed_head, store, feed)
+
+    async def feeds(self) -> list[tuple[str, str]]:
+        return await self._run(self._feeds)
+
+    async def append_changes(self, store: str, feed: str, batches: list[list[Row]]) -> list[StoredDelta]:
+        return await self._run(self._append_changes, store, feed, batches)
+
+    async def current_rows(self, store: str, feed: str) -> dict[str, bytes]:
+        return await self._run(self._current_rows, store, feed)
+
+    async def deltas(self, store: str, feed: str, after_seq: int, through_seq: int) -> list[StoredDelta] | None:
+        return await self._run(self._deltas, store, feed, after_seq, through_seq)
+
+    async def snapshot(self, store: str, feed: str) -> tuple[int, list[tuple[str, Any]]]:
+        return await self._run(self._snapshot, store, feed)
+
     async def prune_log(self, store: str, feed: str, keep_after: int) -> None:
-        await self._db.execute("DELETE FROM feed_log WHERE store=? AND feed=? AND seq<=?", (store, feed, keep_after))
+        return await self._run(self._prune_log, store, feed, keep_after)
