@@ -23,9 +23,26 @@ from appliance.domain.errors import DomainError, SaleRuleError
 from appliance.domain.items import Item
 from appliance.domain.money import Money
 from appliance.domain.pricing import PricedBasket, PricingContext
+from appliance.domain.promotions import (
+    Member,
+    MemberKey,
+    MemberKeyKind,
+    PointsRate,
+    PromotionRules,
+    member_key,
+    redeem_points,
+)
 from appliance.domain.sale import Sale, parse_quantity
 from appliance.domain.sale_record import encode_sale_record
-from appliance.domain.scans import GtinScan, PluScan, ScanResult, UnknownScan, VariableMeasureScan
+from appliance.domain.scans import (
+    CouponScan,
+    GtinScan,
+    LoyaltyCardScan,
+    PluScan,
+    ScanResult,
+    UnknownScan,
+    VariableMeasureScan,
+)
 from appliance.domain.tenders import TenderKind
 from appliance.lane_events import (
     CommandRejected,
@@ -62,6 +79,26 @@ class Catalog(Protocol):
     async def by_sku(self, sku: str) -> Item | None: ...
 
 
+class MemberDirectory(Protocol):
+    async def member(self, key: MemberKey) -> Member | None: ...
+
+
+class ProfileMembers:
+    """Members listed in the store profile (the demo, or a lane that has not synced HQ's feed yet)."""
+
+    def __init__(self, profile: StoreProfile) -> None:
+        self._by_key: dict[tuple[MemberKeyKind, str], Member] = {}
+        for m in profile.members:
+            member = Member(m.member_id, m.tier, m.points)
+            self._by_key[(MemberKeyKind.CARD, m.card.upper())] = member
+            self._by_key[(MemberKeyKind.QR, m.member_id.upper())] = member
+            if m.phone:
+                self._by_key[(MemberKeyKind.PHONE, m.phone)] = member
+
+    async def member(self, key: MemberKey) -> Member | None:
+        return self._by_key.get((key.kind, key.value))
+
+
 class ReceiptSink(Protocol):
     async def print_receipt(self, sale: Sale, priced: PricedBasket, profile: StoreProfile) -> str: ...
 
@@ -75,7 +112,8 @@ class LaneConfig:
 
 class Lane:
     def __init__(self, config: LaneConfig, profile: StoreProfile, catalog: Catalog, journal: Journal,
-                 receipts: ReceiptSink | None = None, clock: Clock = system_clock) -> None:
+                 receipts: ReceiptSink | None = None, clock: Clock = system_clock, *,
+                 rules: PromotionRules | None = None, members: MemberDirectory | None = None) -> None:
         self.config = config
         self.profile = profile
         self._catalog = catalog
@@ -85,7 +123,10 @@ class Lane:
         self._lock = asyncio.Lock()
         self._subscribers: list[asyncio.Queue[LaneEvent]] = []
         self._sale: Sale | None = None
-        self._rules = ScanRules(region=profile.scan_region or None, currency=profile.currency)
+        self._scan_rules = ScanRules(region=profile.scan_region or None, currency=profile.currency,
+                                     loyalty_prefixes=profile.loyalty_prefixes, coupon_prefixes=profile.coupon_prefixes)
+        self._promotions = rules
+        self._members = members if members is not None else ProfileMembers(profile)
         self.last_sale: Sale | None = None
         self.last_receipt: str = ""
 
@@ -141,7 +182,9 @@ class Lane:
         raw = data.decode("latin-1") if isinstance(data, bytes) else data
         async with self._lock:
             try:
-                result = interpret(data, symbology, self._rules, today=self._clock().date())
+                result = interpret(data, symbology, self._scan_rules, today=self._clock().date())
+                if isinstance(result, LoyaltyCardScan | CouponScan):
+                    return await self._identify(raw, result)
                 item, qty, embedded = await self._resolve(result, quantity, weight_kg)
                 sale = await self._ensure_sale()
                 event = sale.add_item(item, qty, self._clock(), scanned=_scanned_code(result),
@@ -154,6 +197,69 @@ class Lane:
             self._emit(ScanAccepted(_printable(raw), event.line_id, item.name))
             self._emit_sale()
             return event.line_id
+
+    async def _identify(self, raw: str, result: LoyaltyCardScan | CouponScan) -> int:
+        """A loyalty card or a coupon: recorded on the sale (a sale starts for it if none is open)."""
+        if isinstance(result, LoyaltyCardScan):
+            key = member_key(result.member_id, MemberKeyKind.CARD)
+            member = await self._members.member(key)
+            if member is None:
+                raise LaneError("This loyalty card is not known; the sale goes on without it.")
+            sale = await self._ensure_sale()
+            event: sale_events.SaleEvent = sale.identify_member(member, self._clock(), key.kind.value)
+            name = f"Member {member.member_id}"
+        else:
+            sale = await self._ensure_sale()
+            event = sale.present_coupon(result.code, self._clock(), result.gs1)
+            name = f"Coupon {result.code}"
+        await self._commit(event)
+        self._emit(ScanAccepted(_printable(raw), 0, name))
+        self._emit_sale()
+        return 0
+
+    async def identify_member(self, text: str, kind: MemberKeyKind = MemberKeyKind.PHONE) -> Member:
+        """A member identified by phone number or app QR typed/shown at the lane."""
+        async with self._lock:
+            try:
+                key = member_key(text, kind, region=self.profile.scan_region or "DE")
+                member = await self._members.member(key)
+                if member is None:
+                    raise LaneError("No member is known by that; the sale goes on without loyalty.")
+                sale = await self._ensure_sale()
+                event = sale.identify_member(member, self._clock(), kind.value)
+            except DomainError as err:
+                self._reject("identify_member", err)
+            await self._commit(event)
+            self._emit_sale()
+            return member
+
+    async def pay_points(self, points: int) -> Money:
+        """Pay part of the sale with the member's loyalty points (a tender, not a discount)."""
+        async with self._lock:
+            sale = self._require_sale("pay_points")
+            try:
+                if sale.member is None:
+                    raise LaneError("Identify the member (scan the loyalty card) before paying with points.")
+                program = self._promotions.loyalty if self._promotions is not None else None
+                if program is None:
+                    raise LaneError("This store has no loyalty programme that takes points as payment.")
+                priced = self._price(sale)
+                spent = sum(int(t.reference.split()[0]) for t in sale.tenders if t.kind is TenderKind.LOYALTY_POINTS)
+                tender = redeem_points(points, balance=sale.member.points_balance - spent,
+                                       amount_due=sale.balance(priced.total),
+                                       rate=PointsRate.of(program, self.profile.currency))
+                event = sale.pay_other(TenderKind.LOYALTY_POINTS, tender.amount, priced.total,
+                                       f"t{len(sale.tenders) + 1}", self._clock(), reference=f"{tender.points} points")
+            except DomainError as err:
+                self._reject("pay_points", err)
+            await self._commit(event)
+            self._emit_sale()
+            await self._complete_if_paid()
+            return tender.amount
+
+    def set_promotions(self, rules: PromotionRules | None) -> None:
+        """HQ pushed a new rule set: the open sale reprices with it from the next change."""
+        self._promotions = rules
 
     async def _resolve(self, result: ScanResult, quantity: Decimal | None,
                        weight_kg: Decimal | None) -> tuple[Item, Decimal, Money | None]:
@@ -258,7 +364,8 @@ class Lane:
     def _price(self, sale: Sale) -> PricedBasket:
         return sale.price(PricingContext(currency=self.profile.currency, tax=self.profile.tax, now=self._clock(),
                                          line_rounding=self.profile.line_rounding, store_id=self.profile.id,
-                                         lane_id=self.config.lane_id))
+                                         lane_id=self.config.lane_id, rules=self._promotions,
+                                         region=self.profile.scan_region))
 
     async def _complete_if_paid(self) -> None:
         sale = self._sale
@@ -343,6 +450,9 @@ class Lane:
             tenders=tuple(TenderView(t.tender_id, t.kind.value, t.amount, t.tendered, t.change, t.reference)
                           for t in sale.tenders),
             promotions=tuple((p.name, p.saved) for p in priced.promotions),
+            member_id=sale.member.member_id if sale.member else None,
+            points_earned=priced.points_earned,
+            coupons=tuple(sale.coupons),
         )
 
 

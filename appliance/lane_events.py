@@ -48,6 +48,9 @@ class SaleView:
     change: Money
     tenders: tuple[TenderView, ...]
     promotions: tuple[tuple[str, Money], ...] = ()
+    member_id: str | None = None
+    points_earned: int = 0
+    coupons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

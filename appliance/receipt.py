@@ -40,11 +40,13 @@ _LABELS = {
     "en": {"total": "TOTAL", "cash": "Cash", "card": "Card", "gift_card": "Gift card", "qr": "Wallet (QR)",
            "loyalty_points": "Points", "store_credit": "Store credit", "change": "Change", "saved": "You saved",
            "tax": "Tax", "net": "net", "receipt": "Receipt", "lane": "Lane", "void": "*** VOID ***",
-           "training": "*** TRAINING - NOT A SALE ***", "rounding": "Rounding", "vat_id": "VAT ID"},
+           "training": "*** TRAINING - NOT A SALE ***", "rounding": "Rounding", "vat_id": "VAT ID",
+           "member": "Member", "points_earned": "Points earned"},
     "de": {"total": "SUMME", "cash": "Bar", "card": "Karte", "gift_card": "Gutschein", "qr": "Wallet (QR)",
            "loyalty_points": "Punkte", "store_credit": "Guthaben", "change": "Rückgeld", "saved": "Gespart",
            "tax": "MwSt", "net": "netto", "receipt": "Bon", "lane": "Kasse", "void": "*** STORNO ***",
-           "training": "*** TRAINING - KEIN VERKAUF ***", "rounding": "Rundung", "vat_id": "USt-IdNr."},
+           "training": "*** TRAINING - KEIN VERKAUF ***", "rounding": "Rundung", "vat_id": "USt-IdNr.",
+           "member": "Kunde", "points_earned": "Punkte gesammelt"},
 }
 
 
@@ -84,8 +86,8 @@ def build_receipt(sale: Sale, priced: PricedBasket, profile: StoreProfile, *, la
             unit = f" {profile.currency}/{ln.unit.value}" if ln.unit.weighed else ""
             q = f"{_qty_text(ln.quantity, loc)} {ln.unit.value}" if ln.unit.weighed else _qty_text(ln.quantity, loc)
             blocks.append(TextLine(f"  {q} x {fmt(ln.unit_price)}{unit}"))
-        for s in pl.savings:
-            blocks.append(Row(f"  {s.name}", f"-{fmt(s.amount)}"))
+    for p in priced.promotions:
+        blocks.append(Row(f"  {p.name}", f"-{fmt(p.saved)}"))
     blocks += [Separator(), Row(f"{lab['total']} {profile.currency}", fmt(priced.total), bold=True)]
     if priced.saved.minor:
         blocks.append(Row(lab["saved"], fmt(priced.saved)))
@@ -103,6 +105,11 @@ def build_receipt(sale: Sale, priced: PricedBasket, profile: StoreProfile, *, la
         blocks.append(Row(f"{t.code} {t.label}  {lab['net']} {fmt(t.net)}", fmt(t.tax)))
     if sale.status is SaleStatus.VOIDED:
         blocks.append(TextLine(lab["void"], bold=True, align=Align.CENTER))
+    if sale.member is not None:
+        blocks.append(Separator())
+        blocks.append(Row(f"{lab['member']} {sale.member.member_id}", ""))
+        if priced.points_earned:
+            blocks.append(Row(lab["points_earned"], str(priced.points_earned)))
     blocks.append(Separator())
     at = when or sale.completed_at or sale.started_at
     stamp = format_datetime(at, "dd.MM.yyyy HH:mm", tzinfo=get_timezone(profile.timezone), locale=loc) if at else ""

@@ -19,6 +19,7 @@ from appliance.config import ConfigError
 from appliance.domain.errors import DomainError
 from appliance.domain.items import Item, Unit
 from appliance.domain.money import Money, Rounding
+from appliance.domain.promotions import PromotionRules, RuleError, decode_rules
 from appliance.domain.tax import TaxComponent, TaxPolicy, TaxRegime, TaxRoundingLevel
 from appliance.domain.tenders import CashRounding
 
@@ -59,6 +60,14 @@ class _Override(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     category: str = ""
 
 
+class _Member(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    card: str  # the loyalty card's barcode
+    member_id: str
+    tier: str = ""
+    points: int = 0
+    phone: str = ""
+
+
 class _Profile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     id: str
     number: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4}$")]  # printed in receipt references
@@ -73,6 +82,10 @@ class _Profile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     cash_rounding_increment: int = 1
     line_rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
     footer: list[str] = []
+    loyalty_prefixes: list[str] = []  # scans starting with these are loyalty cards
+    coupon_prefixes: list[str] = []  # scans starting with these are the store's coupon codes
+    promotions: str = ""  # HQ's rule set (wire schema JSON), relative to this file; HQ's feed replaces it
+    members: list[_Member] = []  # demo/offline member directory; HQ's feed replaces it
     items: list[_Item] = []
     overrides: list[_Override] = []
 
@@ -94,6 +107,10 @@ class StoreProfile(msgspec.Struct, frozen=True):
     line_rounding: Rounding
     items: tuple[Item, ...]
     overrides: dict[str, _Override]
+    loyalty_prefixes: tuple[str, ...] = ()
+    coupon_prefixes: tuple[str, ...] = ()
+    promotions_file: str = ""
+    members: tuple[_Member, ...] = ()
 
     def adapt(self, item: Item) -> Item:
         """An imported item with the store's tax class and restrictions applied."""
@@ -155,6 +172,8 @@ def parse_profile(text: str, source: str) -> StoreProfile:
         vat_id=raw.vat_id, scan_region=raw.scan_region, footer=tuple(raw.footer), tax=policy,
         default_tax_class=raw.tax.default_class, cash_rounding=CashRounding(raw.cash_rounding_increment),
         line_rounding=Rounding(raw.line_rounding), items=tuple(items), overrides=overrides,
+        loyalty_prefixes=tuple(raw.loyalty_prefixes), coupon_prefixes=tuple(raw.coupon_prefixes),
+        promotions_file=raw.promotions, members=tuple(raw.members),
     )
 
 
@@ -172,6 +191,24 @@ def _gtin14(code: str, where: str) -> str:
 def load_profile(path: str | pathlib.Path) -> StoreProfile:
     p = pathlib.Path(path)
     try:
-        return parse_profile(p.read_text(encoding="utf-8"), str(p))
+        profile = parse_profile(p.read_text(encoding="utf-8"), str(p))
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{p}: cannot read the store profile: {err}") from err
+    if profile.promotions_file:
+        profile = msgspec.structs.replace(profile, promotions_file=str((p.parent / profile.promotions_file).resolve()))
+    return profile
+
+
+def load_promotions(profile: StoreProfile) -> PromotionRules | None:
+    """The profile's promotion rule set, decoded and validated (RuleError names the rule and field)."""
+    if not profile.promotions_file:
+        return None
+    path = pathlib.Path(profile.promotions_file)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the promotions: {err}") from err
+    try:
+        return decode_rules(data)
+    except RuleError as err:
+        raise ConfigError(f"{path}: {err}") from err

@@ -18,7 +18,7 @@ from appliance.domain.money import Money
 from appliance.lane import Lane, LaneConfig, LaneError
 from appliance.lane_events import LaneNotice
 from appliance.receipt import PrinterReceipts, amount_text
-from appliance.store_profile import load_profile
+from appliance.store_profile import load_profile, load_promotions
 from appliance.wiring import SAMPLE_CATALOGS, import_catalogs, open_stores
 from drivers.printer import open_printer
 
@@ -62,7 +62,8 @@ async def run(args: argparse.Namespace) -> int:
         printer_conf = {"backend": "file", "path": str(receipt_path), "profile": "TM-T20II", "name": "demo-printer"}
         async with open_printer(printer_conf, spool_dir=data_dir / "spool") as printer:
             lane = Lane(LaneConfig("lane-01", number=1), profile, replica, journal,
-                        PrinterReceipts(printer, lane_number=1), **({"clock": clock} if clock else {}))
+                        PrinterReceipts(printer, lane_number=1), **({"clock": clock} if clock else {}),
+                        rules=load_promotions(profile))
             lane_events = lane.subscribe()
             await lane.start()
             paid = await _run_basket(lane, steps)
@@ -88,14 +89,21 @@ async def _run_basket(lane: Lane, steps: list[Step]) -> bool:
                     line = await lane.scan(step.data, quantity=step.quantity, weight_kg=step.weight_kg)
                     v = lane.view()
                     assert v is not None
-                    ln = next(x for x in v.lines if x.line_id == line)
-                    print(f"scan {shown:<44} -> line {line}: {ln.name} {amount_text(ln.amount, lane.profile.locale)}")
+                    if line == 0:  # a loyalty card or coupon, not an item
+                        print(f"scan {shown:<44} -> member {v.member_id}" if v.member_id else f"scan {shown} -> coupon")
+                    else:
+                        ln = next(x for x in v.lines if x.line_id == line)
+                        print(f"scan {shown:<44} -> line {line}: {ln.name} "
+                              f"{amount_text(ln.list_amount, lane.profile.locale)}")
                 case Directive(verb="void", args=(n,)):
                     await lane.void_line(int(n))
                     print(f"void line {n}")
                 case Directive(verb="qty", args=(n, q)):
                     await lane.set_quantity(int(n), q)
                     print(f"line {n} quantity -> {q}")
+                case Directive(verb="points", args=(n,)):
+                    paid = await lane.pay_points(int(n))
+                    print(f"{n} loyalty points -> {amount_text(paid, lane.profile.locale)} {cur} paid")
                 case Directive(verb="cash", args=(amount,)):
                     total = lane.view()
                     change = await lane.pay_cash(amount)

@@ -16,9 +16,12 @@ from appliance.domain.errors import SaleRuleError
 from appliance.domain.items import Item, Unit
 from appliance.domain.money import Money
 from appliance.domain.pricing import BasketLine, PricedBasket, PricingContext, price_basket
+from appliance.domain.promotions.loyalty import Member
 from appliance.domain.sale_events import (
+    CouponPresented,
     LineAdded,
     LineVoided,
+    MemberIdentified,
     QuantityChanged,
     SaleCompleted,
     SaleEvent,
@@ -66,6 +69,8 @@ class Sale:
     voided_lines: dict[int, BasketLine] = field(default_factory=dict)
     line_meta: dict[int, LineAdded] = field(default_factory=dict)
     tenders: list[Tender] = field(default_factory=list)
+    member: Member | None = None
+    coupons: list[str] = field(default_factory=list)
     void_reason: str = ""
 
     # ------------------------------------------------------------------ fold
@@ -114,6 +119,10 @@ class Sale:
                     Tender(e.tender_id, TenderKind(e.kind), Money(e.amount, c), Money(e.tendered, c),
                            Money(e.change, c), Money(e.rounding, c), e.reference)
                 )
+            case MemberIdentified():
+                self.member = Member(e.member_id, e.tier, e.points_balance)
+            case CouponPresented():
+                self.coupons.append(e.code)
             case TenderVoided():
                 self.tenders = [t for t in self.tenders if t.tender_id != e.tender_id]
             case SaleCompleted():
@@ -130,6 +139,9 @@ class Sale:
 
     # ------------------------------------------------------------- queries
     def price(self, ctx: PricingContext) -> PricedBasket:
+        """The sale priced: its member and coupons join the context the lane gives."""
+        if self.member is not None or self.coupons:
+            ctx = replace(ctx, member=self.member or ctx.member, coupons=(*ctx.coupons, *self.coupons))
         return price_basket(list(self.lines.values()), ctx)
 
     def paid(self) -> Money:
@@ -194,6 +206,19 @@ class Sale:
         _check_quantity(quantity, line.unit)
         return QuantityChanged(**self._next(at), line_id=line_id, quantity=quantity)
 
+    def identify_member(self, member: Member, at: dt.datetime, key_kind: str = "card") -> MemberIdentified:
+        self._require_no_tenders("identify a member")
+        if self.member is not None:
+            raise SaleRuleError(f"Member {self.member.member_id} is already identified on this sale.")
+        return MemberIdentified(**self._next(at), member_id=member.member_id, tier=member.tier,
+                                points_balance=member.points_balance, key_kind=key_kind)
+
+    def present_coupon(self, code: str, at: dt.datetime, gs1: bool = False) -> CouponPresented:
+        self._require_no_tenders("add coupons")
+        if code in self.coupons:
+            raise SaleRuleError(f"Coupon {code} is already on this sale.")
+        return CouponPresented(**self._next(at), code=code, gs1=gs1)
+
     def void_line(self, line_id: int, at: dt.datetime, reason: str = "") -> LineVoided:
         self._require_no_tenders("void lines")
         self._line(line_id)
@@ -233,7 +258,8 @@ class Sale:
         return SaleCompleted(**self._next(at), receipt_no=receipt_no, record_id=record_id,
                              total=priced.total.minor, paid=self.paid().minor,
                              change=self.change().minor,
-                             promotions=tuple(p.promotion_id for p in priced.promotions))
+                             promotions=tuple(p.promotion_id for p in priced.promotions),
+                             points_earned=priced.points_earned)
 
     def void(self, at: dt.datetime, reason: str) -> SaleVoided:
         self._require_no_tenders("void the sale")

@@ -74,6 +74,18 @@ class TenderVoided(SaleEvent, frozen=True, kw_only=True):
     reason: str = ""
 
 
+class MemberIdentified(SaleEvent, frozen=True, kw_only=True):
+    member_id: str
+    tier: str = ""
+    points_balance: int = 0  # as known when identified; redemption is checked against it
+    key_kind: str = "card"  # card | qr | phone (the key itself is not kept)
+
+
+class CouponPresented(SaleEvent, frozen=True, kw_only=True):
+    code: str
+    gs1: bool = False
+
+
 class SaleCompleted(SaleEvent, frozen=True, kw_only=True):
     receipt_no: int  # per lane, gapless: allocated by the journal in the completing transaction
     record_id: str  # UUIDv7 of the sale record HQ receives (its idempotency key)
@@ -81,6 +93,7 @@ class SaleCompleted(SaleEvent, frozen=True, kw_only=True):
     paid: int
     change: int
     promotions: tuple[str, ...] = ()
+    points_earned: int = 0
 
 
 class SaleVoided(SaleEvent, frozen=True, kw_only=True):
@@ -89,7 +102,8 @@ class SaleVoided(SaleEvent, frozen=True, kw_only=True):
 
 EVENT_TYPES: dict[str, type[SaleEvent]] = {
     cls.__name__: cls
-    for cls in (SaleStarted, LineAdded, QuantityChanged, LineVoided, TenderAdded, TenderVoided, SaleCompleted, SaleVoided)
+    for cls in (SaleStarted, LineAdded, QuantityChanged, LineVoided, MemberIdentified, CouponPresented, TenderAdded,
+                TenderVoided, SaleCompleted, SaleVoided)
 }
 
 # (type name, from schema version) -> function turning that payload into the next version's shape
