@@ -134,4 +134,30 @@ class DeviceDetached:
     device: str
 
 
-DeviceEvent = Scan | Weight | ScaleStatus | PrinterStatus | DeviceAttached | DeviceDetached
+class EntryMode(enum.Enum):
+    CHIP = "chip"
+    CONTACTLESS = "contactless"
+    MAGSTRIPE = "magstripe"
+    MAGSTRIPE_FALLBACK = "magstripe_fallback"
+
+
+@dataclass(frozen=True, slots=True)
+class CardRead:
+    """A card read, as the PIN pad reports it: only ciphertext, the DUKPT KSN and a masked PAN.
+
+    `ciphertext` is AES-CBC under the KSN's data-encryption key; `pin_block` is an ISO 9564
+    format-4 block under its PIN key (empty when no PIN was taken). `late` means the lane had
+    already given up on `transaction_id` when the read arrived: the payment layer must reverse it.
+    """
+
+    transaction_id: str
+    ciphertext: bytes
+    ksn: bytes
+    masked_pan: str
+    entry_mode: EntryMode
+    pin_block: bytes = b""
+    late: bool = False
+    device: str = ""
+
+
+DeviceEvent = Scan | Weight | ScaleStatus | PrinterStatus | DeviceAttached | DeviceDetached | CardRead
