@@ -187,7 +187,7 @@ def test_bad_key_blocks_are_refused(block: str, code: str) -> None:
 
 def test_no_kbpk_no_key() -> None:
     b = Board(flash=MemFlash(), keyed=False)
-    [(kind, fields)] = b.ask(wire.KEY_INJECT, {"key_block": initial_key_block()})
+    [(_kind, fields)] = b.ask(wire.KEY_INJECT, {"key_block": initial_key_block()})
     assert fields["code"] == "NO_KBPK"
     [(_kind, fields)] = b.ask(wire.START, {"txn": "T", "amount": 5, "currency": "EUR"})
     assert fields["code"] == "NO_KEY"
