@@ -42,6 +42,12 @@ def run(flash="/flash", host_uart=1, reader_uart=2):
     display("READY")
     while True:
         busy = False
+        # the customer's card and keys first: what already happened at the pad outranks a
+        # host request (e.g. a cancel) that arrives in the same instant
+        for line in reader.poll():
+            busy = True
+            for kind, fields in pad.reader(line):
+                link.send(kind, fields)
         for item in link.poll():
             busy = True
             if item[0] == "msg":
@@ -49,10 +55,6 @@ def run(flash="/flash", host_uart=1, reader_uart=2):
             else:
                 replies = pad.bad_message(item[1], item[2])
             for kind, fields in replies:
-                link.send(kind, fields)
-        for line in reader.poll():
-            busy = True
-            for kind, fields in pad.reader(line):
                 link.send(kind, fields)
         if not busy:
             hw.sleep_ms(2)
