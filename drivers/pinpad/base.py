@@ -59,6 +59,7 @@ class PinPad(abc.ABC):
         self._ack_seq = -1
         self._reply: asyncio.Future[Reply] | None = None
         self._result_for: str | None = None
+        self._asked = 0  # type of the request awaiting its reply
         self._last_rx: tuple[int, bytes] | None = None
         self._active: dict[str, asyncio.Future[CardRead]] = {}
         self._seen_reads: set[tuple[str, bytes]] = set()
@@ -218,6 +219,7 @@ class PinPad(abc.ABC):
             loop = asyncio.get_running_loop()
             self._reply = loop.create_future()
             self._result_for = result_for
+            self._asked = kind
             try:
                 await self._send_reliably(payload)
                 return await asyncio.wait_for(asyncio.shield(self._reply), timeout or self._reply_timeout)
@@ -290,10 +292,22 @@ class PinPad(abc.ABC):
             return
         if isinstance(reply, CardRead) and reply.transaction_id != self._result_for:
             self._card(reply)
-        elif self._reply is not None and not self._reply.done():
+        elif self._reply is not None and not self._reply.done() and self._answers(reply):
             self._reply.set_result(reply)
         else:
-            log.warning("%s: unsolicited %s dropped", self.name, type(reply).__name__)
+            # e.g. the answer to a request we already gave up on: never let it answer the next one
+            log.warning("%s: stale or unsolicited %s dropped", self.name, type(reply).__name__)
+
+    def _answers(self, reply: Reply) -> bool:
+        if isinstance(reply, Ok | Refusal):
+            return reply.request in (self._asked, 0)  # request 0: the pad could not parse what we sent
+        expected = {wire.STATUS: PadStatus, wire.SELF_TEST: SelfTestResult, wire.RESULT: CardRead | TxnState}
+        kind = expected.get(self._asked)
+        if kind is None or not isinstance(reply, kind):
+            return False
+        if isinstance(reply, CardRead | TxnState):
+            return reply.transaction_id == self._result_for
+        return True
 
     def _card(self, read: CardRead) -> None:
         key = (read.transaction_id, read.ksn)
