@@ -119,13 +119,40 @@ def expand_upce(code: str) -> str:
 
 
 def normalise_gtin(code: str) -> str:
-    """A GTIN-8/12/13/14 with a valid check digit -> 14 digits; ScanError otherwise."""
+    """A GTIN-8/12/13/14 with a valid check digit -> 14 digits; ScanError otherwise.
+
+    8 digits follow the lane's rule (see `_resolve_eight`), so a catalog barcode and a scan of
+    the same UPC-E symbol give the same GTIN.
+    """
     if not (code.isascii() and code.isdigit()):
         raise ScanError(f"A GTIN is digits only, got {code!r}.")
+    if len(code) == 8:
+        resolved = _resolve_eight(code)
+        if resolved.startswith("Bad"):
+            raise ScanError(resolved)
+        code = resolved
     try:
         return Gtin.parse(code).as_gtin_14()
     except ParseError as err:
         raise ScanError(str(err)) from err
+
+
+def _resolve_eight(text: str) -> str:
+    """8 digits -> the EAN-8 itself or the expanded UPC-A, or a 'Bad check digit …' reason.
+
+    EAN-8 or UPC-E? EAN-8s starting with 0 are company-internal RCN-8s, rarer at a lane than
+    UPC-E (number system 0), so 0… prefers UPC-E; 1… prefers EAN-8, then UPC-E.
+    """
+    upc_ok = text[0] in "01" and gs1_standard_check_digit(_upce_payload(text)) == int(text[7])
+    ean_ok = gs1_standard_check_digit(text[:7]) == int(text[7])
+    if upc_ok and (text[0] == "0" or not ean_ok):
+        return Upc.parse(text).as_upc_a()
+    if ean_ok:
+        return text
+    want = f"{gs1_standard_check_digit(text[:7])} as EAN-8"
+    if text[0] in "01":
+        want += f" or {gs1_standard_check_digit(_upce_payload(text))} as UPC-E"
+    return f"Bad check digit: {text} ends in {text[7]}, expected {want}."
 
 
 def interpret(
@@ -281,18 +308,10 @@ class _Interpreter:
         )
 
     def _eight(self, text: str) -> ScanResult:
-        # 8 digits are EAN-8 or UPC-E. EAN-8s starting with 0 are company-internal RCN-8s,
-        # rarer at a lane than UPC-E (number system 0), so 0… prefers UPC-E; 1… prefers EAN-8.
-        upc_ok = text[0] in "01" and gs1_standard_check_digit(_upce_payload(text)) == int(text[7])
-        ean_ok = gs1_standard_check_digit(text[:7]) == int(text[7])
-        if upc_ok and (text[0] == "0" or not ean_ok):
-            return self._gtin(Upc.parse(text).as_upc_a())
-        if ean_ok:
-            return self._gtin(text)
-        want = f"{gs1_standard_check_digit(text[:7])} as EAN-8"
-        if text[0] in "01":
-            want += f" or {gs1_standard_check_digit(_upce_payload(text))} as UPC-E"
-        return UnknownScan(raw=text, reason=f"Bad check digit: {text} ends in {text[7]}, expected {want}.")
+        resolved = _resolve_eight(text)
+        if resolved.startswith("Bad"):
+            return UnknownScan(raw=text, reason=resolved)
+        return self._gtin(resolved)
 
     # --- GTINs -----------------------------------------------------------------------
     def _gtin(self, text: str) -> ScanResult:

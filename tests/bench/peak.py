@@ -1,0 +1,31 @@
+"""Run a module or a code string as a child's __main__ and print its own peak RSS at exit.
+
+`python -m tests.bench.peak MODULE ARGS...` or `python -m tests.bench.peak -c CODE ARGS...`;
+the last stderr line is `PEAK_RSS_KB=<VmHWM>`. VmHWM is the peak of this process image only,
+whereas a child's rusage also counts the parent's pages copied at fork.
+"""
+
+from __future__ import annotations
+
+import atexit
+import pathlib
+import runpy
+import sys
+
+
+def _peak() -> None:
+    status = pathlib.Path("/proc/self/status").read_text()
+    kb = status.split("VmHWM:")[1].split()[0]
+    print(f"PEAK_RSS_KB={kb}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    atexit.register(_peak)
+    if sys.argv[1] == "-c":
+        code = sys.argv[2]
+        sys.argv = ["-c", *sys.argv[3:]]
+        exec(compile(code, "<bench>", "exec"), {"__name__": "__main__"})
+    else:
+        module = sys.argv[1]
+        sys.argv = [module, *sys.argv[2:]]
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
