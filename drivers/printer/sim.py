@@ -31,7 +31,7 @@ class SimPrinter(NetworkPrinter):
 
     async def open(self) -> None:
         if self.closed and self.device is not None:
-            if self.device._server is None:
+            if not self.device.running:
                 await self.device.start(self.host, 0)
             self.host, self.port = self.device.address
         try:

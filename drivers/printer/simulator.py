@@ -162,6 +162,10 @@ class SimulatedPrinter:
         return sockname[0], sockname[1]
 
     @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
     def address(self) -> tuple[str, int]:
         assert self._server is not None, "start() the simulated printer first"
         sockname = self._server.sockets[0].getsockname()

@@ -185,7 +185,7 @@ async def test_sim_backend_owns_its_simulator_when_port_is_zero(tmp_path: pathli
         assert device is not None and device.cuts == 0  # POS-5890 has no cutter
         assert "Äpfel" in device.text()
     await printer.close()  # idempotent
-    assert device._server is None
+    assert not device.running
 
 
 async def test_closed_port_is_an_init_error_and_close_is_a_no_op(tmp_path: pathlib.Path) -> None:
