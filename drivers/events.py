@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 
 class DriverError(Exception):
@@ -126,6 +127,8 @@ class DeviceAttached:
     kind: str  # scanner | scale | printer | pinpad
     device: str
     info: dict[str, str] = field(default_factory=dict)
+    # the driver's config table for this device from the device map (discovery fills it in)
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
