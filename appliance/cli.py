@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "catalog": ("appliance.importers.command", "import a catalog file (Shopify, WooCommerce) into the replica"),
     "journal": ("appliance.store.command", "inspect and verify the sale journal"),
     "pki": ("mqtt.pki_command", "fleet certificates: CA, broker, devices, services, revocation (CRL)"),
+    "devices": ("appliance.devices_command", "list the lane's devices and their state; `devices test KIND` tries one"),
 }
 
 
