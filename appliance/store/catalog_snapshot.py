@@ -10,6 +10,8 @@ was and the staging tables are dropped (at the latest by the next snapshot).
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import sqlite3
 import time
@@ -18,12 +20,14 @@ from typing import TYPE_CHECKING
 
 from appliance.domain.items import Item
 from appliance.store._sqlite import map_error
-from appliance.store.errors import CatalogRejected, StoreError, StoreMisuse
+from appliance.store.errors import CatalogRejected, ReplicaError, StoreError, StoreMisuse
 from appliance.store.item_rows import ITEM_COLUMNS, item_problem, item_row
 from appliance.store.replica_schema import CATALOG_TABLES
 
 if TYPE_CHECKING:
     from appliance.store.replica import Replica
+
+log = logging.getLogger(__name__)
 
 _STAGE = "_stage_"
 _CREATE = re.compile(r"^CREATE TABLE (\"?)(\w+)\1", re.IGNORECASE)
@@ -52,9 +56,20 @@ class CatalogSnapshot:
         if self._r._snapshot_active:
             raise StoreMisuse("Another catalog snapshot is in progress on this replica.")
         self._r._snapshot_active = True
-        self._open = True
         try:
             async with self._r.write() as db:
+                rows = await db.execute_fetchall("SELECT pid FROM catalog_snapshot_owner")
+                for (pid,) in rows:
+                    if pid != os.getpid() and _alive(pid):
+                        raise ReplicaError(
+                            f"Another process (pid {pid}) is replacing the catalog; "
+                            "try again when it has finished. The current catalog is unchanged."
+                        )
+                    log.warning("taking over the catalog staging tables left by process %d", pid)
+                await db.execute(
+                    "INSERT OR REPLACE INTO catalog_snapshot_owner (id, pid, started_us) VALUES (1, ?, ?)",
+                    (os.getpid(), time.time_ns() // 1000),
+                )
                 for table in CATALOG_TABLES:
                     await db.execute(f"DROP TABLE IF EXISTS {_STAGE}{table}")
                     (sql,) = next(
@@ -66,8 +81,9 @@ class CatalogSnapshot:
                     )
                     await db.execute(_CREATE.sub(f"CREATE TABLE {_STAGE}{table}", sql, count=1))
         except BaseException:
-            self._open = self._r._snapshot_active = False
+            self._r._snapshot_active = False
             raise
+        self._open = True
 
     async def add(self, items: Iterable[Item]) -> int:
         """Stage one chunk (committed to the staging tables, not yet visible); returns its size."""
@@ -111,6 +127,7 @@ class CatalogSnapshot:
                         await db.execute(f"ALTER TABLE {_STAGE}{table} RENAME TO {table}")
                     for (sql,) in indexes:
                         await db.execute(sql)  # a duplicate key fails here, rolling back the swap
+                    await db.execute("DELETE FROM catalog_snapshot_owner WHERE pid = ?", (os.getpid(),))
                     if feed is not None:
                         await db.execute(
                             "INSERT INTO feeds (name, seq, updated_us) VALUES (?, ?, ?) ON CONFLICT (name)"
@@ -155,7 +172,18 @@ class CatalogSnapshot:
             async with self._r.write() as db:
                 for table in CATALOG_TABLES:
                     await db.execute(f"DROP TABLE IF EXISTS {_STAGE}{table}")
+                await db.execute("DELETE FROM catalog_snapshot_owner WHERE pid = ?", (os.getpid(),))
         except sqlite3.Error as exc:  # best effort: the next snapshot drops them too
             self._r._log_abort_failure(map_error(exc, "replica"))
         finally:
             self._r._snapshot_active = False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

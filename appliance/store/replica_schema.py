@@ -62,4 +62,17 @@ CREATE TABLE feeds (
 );
 """,
     ),
+    Migration(
+        2,
+        "catalog snapshot owner",
+        """
+-- At most one catalog snapshot at a time across processes (the lane applying an MQTT snapshot,
+-- an operator running `lanekit catalog import`): the staging tables have fixed names.
+CREATE TABLE catalog_snapshot_owner (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    pid        INTEGER NOT NULL,
+    started_us INTEGER NOT NULL
+);
+""",
+    ),
 )

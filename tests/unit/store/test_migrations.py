@@ -57,3 +57,24 @@ def test_versions_must_run_without_gaps() -> None:
 
     with pytest.raises(StoreMisuse, match="expected 2"):
         asyncio.run(migrate(None, [V1, Migration(3, "x", "")], database="x"))  # type: ignore[arg-type]
+
+
+async def test_a_replica_from_the_first_release_is_upgraded_in_place(tmp_path: pathlib.Path) -> None:
+    from appliance.store.replica import Replica
+    from appliance.store.replica_schema import MIGRATIONS
+
+    path = tmp_path / "replica.db"
+    db = await connect(path, database="replica", synchronous="NORMAL")
+    try:
+        await migrate(db, MIGRATIONS[:1], database="replica")
+        await db.execute(
+            "INSERT INTO items VALUES ('S', 'Soap', 'soap', 99, 'EUR', 'standard', 'each', NULL, '',"
+            " NULL, NULL, NULL, NULL, 1)"
+        )
+    finally:
+        await db.close()
+    async with Replica(path) as r:
+        soap = await r.by_sku("S")
+        assert soap is not None and soap.unit_price.minor == 99
+        rows = await r._reader.execute_fetchall("SELECT version FROM schema_migrations ORDER BY version")
+        assert [v for (v,) in rows] == list(range(1, len(MIGRATIONS) + 1))

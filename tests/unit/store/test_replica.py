@@ -1,4 +1,6 @@
 import pathlib
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 
@@ -290,3 +292,27 @@ async def test_the_replica_survives_reopening(tmp_path: pathlib.Path) -> None:
 async def test_misuse_when_not_open(tmp_path: pathlib.Path) -> None:
     with pytest.raises(StoreMisuse, match="not open"):
         await Replica(tmp_path / "r.db").by_sku("x")
+
+
+async def test_a_snapshot_by_another_live_process_is_refused_and_a_dead_ones_taken_over(
+    replica: Replica,
+) -> None:
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        await replica._writer.execute(
+            "INSERT INTO catalog_snapshot_owner (id, pid, started_us) VALUES (1, ?, 0)", (other.pid,)
+        )
+        with pytest.raises(
+            ReplicaError, match=f"Another process \\(pid {other.pid}\\) is replacing the catalog"
+        ):
+            await replica.replace_catalog([item(1)])
+        assert await replica.count() == 3
+    finally:
+        other.kill()
+        other.wait()
+    # The owner died mid-snapshot (its staging rows still there): the next snapshot takes over.
+    await replica._writer.execute("CREATE TABLE _stage_items AS SELECT * FROM items")
+    assert await replica.replace_catalog([item(1), item(2)], feed="catalog", seq=11) == 2
+    assert await replica.count() == 2
+    owners = await replica._reader.execute_fetchall("SELECT * FROM catalog_snapshot_owner")
+    assert list(owners) == []
