@@ -1,20 +1,21 @@
 """Catalog import of a generated Shopify-style CSV: time and peak RSS against plain csv.reader.
 
-Both run as fresh processes (the real `lanekit catalog import` command, and a csv.reader loop
-over the same file) under tests/bench/peak.py, which reports each one's own peak RSS. The
+Both run as fresh processes (the real `lanekit catalog import` command writing a replica in a
+fresh data dir, and a csv.reader loop over the same file) under tests/bench/peak.py, which reports each one's own peak RSS. The
 issue's size is 1,000,000 rows; LANEKIT_BENCH_SCALE scales it.
 """
 
 from __future__ import annotations
 
 import pathlib
+import sqlite3
 import subprocess
 import sys
 import time
 
 import pytest
 
-from tests.bench.catalog_gen import write_catalog
+from tests.bench.catalog_gen import gtin13, write_catalog
 from tests.bench.report import record, scaled
 from tests.support.proc import REPO, env
 
@@ -43,14 +44,37 @@ def test_bench_catalog_import(tmp_path: pathlib.Path) -> None:
     base_s, base_mb, base_out = _run_child(["-c", BASELINE, str(path)])
     assert int(base_out) == rows + 1
 
-    cmd = ["appliance.cli", "catalog", "import", str(path), "--check", "--progress", "off"]
+    data = tmp_path / "data"
+    cmd = [
+        "appliance.cli",
+        "catalog",
+        "import",
+        str(path),
+        "--data-dir",
+        str(data),
+        "--currency",
+        "EUR",
+        "--progress",
+        "off",
+    ]
     imp_s, imp_mb, out = _run_child(cmd)
-    first = out.splitlines()[0]
+    lines = out.splitlines()
     assert (
-        first
+        lines[0]
         == f"catalog.csv: imported (shopify-legacy): {rows} rows, {products} products, {rows} variants, 0 rows skipped"
     )
+    assert lines[-1] == f"{rows} items in EUR now in the replica {data / 'replica.db'}."
+    check = sqlite3.connect(data / "replica.db")
+    try:
+        assert check.execute("SELECT count(*) FROM items").fetchone() == (rows,)
+        assert check.execute("SELECT count(*) FROM gtins").fetchone() == (rows,)
+        last = check.execute("SELECT sku FROM gtins WHERE gtin = ?", (gtin13(rows - 1).zfill(14),)).fetchone()
+        assert last == (f"SKU-{rows - 1:07d}",)
+    finally:
+        check.close()
 
     note = f"{rows} rows, {path.stat().st_size / 1e6:.0f} MB file"
-    record(BENCH, "import time", imp_s, "s", goal=30 * rows / 1_000_000, baseline=base_s, note=note)
+    record(
+        BENCH, "import into replica time", imp_s, "s", goal=30 * rows / 1_000_000, baseline=base_s, note=note
+    )
     record(BENCH, "import peak RSS", imp_mb, "MB", goal=200, baseline=base_mb, note=note)
