@@ -34,7 +34,7 @@ PAN = "4761739001010119"
 
 @pytest.fixture
 async def pad() -> AsyncIterator[SimulatedPinPad]:
-    pad = await open_pinpad("sim", kbpk=KBPK, ack_timeout=0.2, retries=3)
+    pad = await open_pinpad("sim", kbpk=KBPK, ack_timeout=0.5, retries=6)
     assert isinstance(pad, SimulatedPinPad)
     async with pad:
         await pad.inject_key(initial_key_block())
@@ -96,11 +96,11 @@ async def test_cancel_cancels_only_the_transaction_it_names(pad: SimulatedPinPad
 
 async def test_stale_amount_on_the_pad_is_cancelled_before_a_new_one(tmp_path) -> None:
     async with FirmwareSimulator(tmp_path / "flash", KBPK) as sim:
-        first = await SerialPinPad(sim.port, ack_timeout=0.2).open()
+        first = await SerialPinPad(sim.port, ack_timeout=0.5, retries=6).open()
         await first.inject_key(initial_key_block())
         await first.start_transaction("old-1", 999, "EUR")
         await first.close()  # the lane restarts; the pad still shows EUR 9.99
-        async with await SerialPinPad(sim.port, ack_timeout=0.2).open() as second:
+        async with await SerialPinPad(sim.port, ack_timeout=0.5, retries=6).open() as second:
             await second.start_transaction("new-2", 500, "EUR")
             assert (await second.status()).transaction_id == "new-2"
             assert "CANCELLED" in sim.displays
