@@ -134,10 +134,10 @@ class KeyRegister:
 
     def __init__(self, aes) -> None:
         self._aes = aes
-        self._keys = [None] * NUM_REGISTERS
-        self._ikid = None
+        self._keys: list = [None] * NUM_REGISTERS
+        self._ikid = b""  # empty until an initial key is loaded
         self._counter = 0
-        self._kind = None
+        self._kind = ""
 
     @classmethod
     def load(cls, aes, ik: bytes, ikid: bytes):
@@ -167,7 +167,7 @@ class KeyRegister:
 
     def snapshot(self):
         """(initial key ID, counter, {bit: key}) for persisting; the inverse of ``restore``."""
-        keys = {}
+        keys: dict = {}
         for pos in range(NUM_REGISTERS):
             if self._keys[pos] is not None:
                 keys[pos] = self._keys[pos]
@@ -175,7 +175,7 @@ class KeyRegister:
 
     @property
     def exhausted(self) -> bool:
-        return self._ikid is None or self._counter > 0xFFFFFFFF
+        return not self._ikid or self._counter > 0xFFFFFFFF
 
     @property
     def counter(self) -> int:
@@ -191,7 +191,7 @@ class KeyRegister:
         return derive_key(self._aes, base, self._kind, data)
 
     def _check(self) -> None:
-        if self._ikid is None:
+        if not self._ikid:
             raise KeyStateError("no initial key loaded")
         if self._counter > 0xFFFFFFFF:
             raise KeyExhausted("the DUKPT key register is exhausted: inject a new initial key")

@@ -150,7 +150,7 @@ def pan_bcd(pan: str) -> bytes:
 
 def from_emv(records) -> Track2:
     """Track 2 data from a list of EMV record bytes (chip READ RECORD or contactless)."""
-    tags = {}
+    tags: dict = {}
     for raw in records:
         flatten(parse_tlv(raw), tags)
     for tag in ("57", "9F6B"):

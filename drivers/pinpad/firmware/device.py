@@ -70,7 +70,10 @@ class PinPad:
             self._register = None
 
     def _save_register(self):
-        ikid, counter, keys = self._register.snapshot()
+        reg = self._register
+        if reg is None:
+            return
+        ikid, counter, keys = reg.snapshot()
         raw = ikid + counter.to_bytes(5, "big")
         for bit in keys:
             raw += bytes([bit, len(keys[bit])]) + keys[bit]
@@ -211,18 +214,25 @@ class PinPad:
         return []
 
     def _after_card(self):
-        if self._mode == card.CONTACTLESS and self._txn[1] <= self._cvm_limit:
+        txn = self._txn
+        if txn is None:
+            return []
+        if self._mode == card.CONTACTLESS and txn[1] <= self._cvm_limit:
             return self._complete(None)
         self._state = WAIT_PIN
-        self._display(_amount_text(self._txn[1], self._txn[2]) + " ENTER PIN")
+        self._display(_amount_text(txn[1], txn[2]) + " ENTER PIN")
         return []
 
     def _complete(self, pin):
         track = self._track
+        txn = self._txn
+        reg = self._register
+        if track is None or txn is None or reg is None:
+            return []
         if pin is not None:
             pinblock.format4_pin_field(pin, bytes(8))  # validates before a counter is spent
         try:
-            ksn, keys = self._register.next_transaction(
+            ksn, keys = reg.next_transaction(
                 [(aes_dukpt.DATA_ENCRYPT, aes_dukpt.AES128), (aes_dukpt.PIN_ENCRYPTION, aes_dukpt.AES128)])
         except (KeyExhausted, KeyStateError):
             self._display("PIN PAD OUT OF KEYS")
@@ -234,9 +244,9 @@ class PinPad:
         epb = b""
         if pin is not None:
             epb = pinblock.encrypt_format4(self._aes, pin_key, pin, track.pan, self._random(8))
-        fields = {"txn": self._txn[0], "entry_mode": self._mode, "masked_pan": card.mask_pan(track.pan),
+        fields = {"txn": txn[0], "entry_mode": self._mode, "masked_pan": card.mask_pan(track.pan),
                   "ksn": ksn, "pin_block": epb, "ciphertext": ciphertext}
-        self._results.append((self._txn[0], fields))
+        self._results.append((txn[0], fields))
         self._results = self._results[-RESULTS_KEPT:]
         self._clear_card()
         self._txn = None

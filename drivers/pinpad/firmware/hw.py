@@ -22,15 +22,15 @@ class CryptolibAES:
 
 class Port:
     def __init__(self, uart_id, baudrate=115200):
-        self._uart = machine.UART(uart_id, baudrate)
+        # timeout=0: read() returns what has arrived, or None, without waiting
+        self._uart = machine.UART(uart_id, baudrate, timeout=0)
 
     def read(self):
-        if self._uart.any():
-            return self._uart.read()
-        return None
+        return self._uart.read()
 
     def write(self, data):
-        self._uart.write(data)
+        # the unix port has no UART, so its stubs omit the stream methods every board port has
+        self._uart.write(data)  # type: ignore[attr-defined]
 
 
 class Flash:
@@ -54,16 +54,15 @@ class Flash:
 
 
 def now_ms():
-    if hasattr(time, "ticks_ms"):
-        return time.ticks_ms()
-    return int(time.monotonic() * 1000)
+    return time.ticks_ms()
+
+
+def ticks_diff(a, b):
+    return time.ticks_diff(a, b)
 
 
 def sleep_ms(ms):
-    if hasattr(time, "sleep_ms"):
-        time.sleep_ms(ms)
-    else:
-        time.sleep(ms / 1000)
+    time.sleep_ms(ms)
 
 
 def random_bytes(count):

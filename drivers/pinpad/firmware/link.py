@@ -1,7 +1,8 @@
 """The firmware's end of the framed link: ACK every intact frame, drop duplicates, retransmit
 its own frames until ACKed (MicroPython subset, polled, no threads).
 
-``port`` has ``read() -> bytes or None`` (non-blocking) and ``write(bytes)``; ``now()`` is ms.
+``port`` has ``read() -> bytes or None`` (non-blocking) and ``write(bytes)``; ``now()`` is ms and
+``diff(a, b)`` is a - b in ms (``time.ticks_diff`` on the board, where the tick counter wraps).
 """
 
 from . import wire
@@ -11,10 +12,15 @@ RETRIES = 4
 INTERBYTE_MS = 100
 
 
+def _minus(a, b):
+    return a - b
+
+
 class Link:
-    def __init__(self, port, now, ack_timeout=ACK_TIMEOUT_MS, retries=RETRIES):
+    def __init__(self, port, now, ack_timeout=ACK_TIMEOUT_MS, retries=RETRIES, diff=None):
         self._port = port
         self._now = now
+        self._diff = diff or _minus
         self._timeout = ack_timeout
         self._retries = retries
         self._deframer = wire.Deframer()
@@ -42,14 +48,14 @@ class Link:
 
     def poll(self):
         """Incoming requests as ("msg", kind, fields) or ("bad", reason, offset), in order."""
-        out = []
+        out: list = []
         data = self._port.read()
         now = self._now()
         items = []
         if data:
             self._last_byte_at = now
             items = self._deframer.feed(data)
-        elif self._deframer.pending and now - self._last_byte_at > INTERBYTE_MS:
+        elif self._deframer.pending and self._diff(now, self._last_byte_at) > INTERBYTE_MS:
             items = self._deframer.flush()
         for item in items:
             if isinstance(item, wire.WireError):
@@ -58,18 +64,19 @@ class Link:
                     self._port.write(wire.encode_frame(0, wire.encode_message(wire.NAK, {"reason": "crc"})))
                 continue
             self._frame(item, out)
-        if self._outstanding is not None and now - self._outstanding[2] > self._timeout:
-            if self._outstanding[3] >= self._retries:
+        pending = self._outstanding
+        if pending is not None and self._diff(now, pending[2]) > self._timeout:
+            if pending[3] >= self._retries:
                 self._outstanding = None  # the host is gone; results stay queryable with RESULT
                 self._pump()
             else:
-                self._resend(now)
+                self._resend(pending, now)
         return out
 
-    def _resend(self, now):
-        self._outstanding[2] = now
-        self._outstanding[3] += 1
-        self._port.write(self._outstanding[1])
+    def _resend(self, pending, now):
+        pending[2] = now
+        pending[3] += 1
+        self._port.write(pending[1])
 
     def _frame(self, frame, out):
         kind = frame.payload[0] if frame.payload else -1
@@ -80,7 +87,7 @@ class Link:
             return
         if kind == wire.NAK:
             if self._outstanding is not None:
-                self._resend(self._now())
+                self._resend(self._outstanding, self._now())
             return
         self._port.write(wire.encode_frame(frame.seq, bytes([wire.ACK])))
         if self._last_rx is not None and self._last_rx[0] == frame.seq and self._last_rx[1] == frame.payload:

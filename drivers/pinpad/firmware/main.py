@@ -37,7 +37,7 @@ def run(flash="/flash", host_uart=1, reader_uart=2):
 
     aes = hw.CryptolibAES()
     pad = PinPad(aes, hw.Flash(flash), hw.random_bytes, display)
-    link = Link(hw.Port(host_uart), hw.now_ms)
+    link = Link(hw.Port(host_uart), hw.now_ms, diff=hw.ticks_diff)
     reader = LineReader(reader_port)
     display("READY")
     while True:

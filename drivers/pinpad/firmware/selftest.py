@@ -80,8 +80,8 @@ def run(aes):
         ok = check(aes)
         passed = passed and ok
         parts.append(name + ("=ok" if ok else "=FAIL"))
-    for name, check in (("wire", _wire), ("card", _card)):
-        ok = check()
+    for name, plain in (("wire", _wire), ("card", _card)):
+        ok = plain()
         passed = passed and ok
         parts.append(name + ("=ok" if ok else "=FAIL"))
     return passed, " ".join(parts)

@@ -110,7 +110,7 @@ class Deframer:
         return len(self._buf)
 
     def _scan(self, final):
-        out = []
+        out: list = []
         while self._buf:
             start = self._buf.find(bytes([STX]))
             if start < 0:

@@ -17,7 +17,7 @@ def configure(fds: dict[int, int]) -> None:
 
 
 class UART:
-    def __init__(self, uart_id: int, baudrate: int = 115200) -> None:
+    def __init__(self, uart_id: int, baudrate: int = 115200, timeout: int = 0) -> None:
         if uart_id not in _FDS:
             raise ValueError(f"UART({uart_id}) is not wired in this simulation")
         self._fd = _FDS[uart_id]

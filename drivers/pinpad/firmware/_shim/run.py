@@ -14,6 +14,7 @@ import argparse
 import os
 import pathlib
 import sys
+import time
 import tty
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -48,6 +49,11 @@ def main(argv: list[str] | None = None) -> None:
         target.chmod(0o600)
     sys.path[:0] = [str(HERE), str(FIRMWARE_PARENT), str(REPO)]
     import machine  # the shim, first on sys.path
+
+    # MicroPython's time has the tick counters CPython's lacks
+    time.ticks_ms = lambda: int(time.monotonic() * 1000)  # type: ignore[attr-defined]
+    time.sleep_ms = lambda ms: time.sleep(ms / 1000)  # type: ignore[attr-defined]
+    time.ticks_diff = lambda a, b: a - b  # type: ignore[attr-defined]
 
     host_fd, reader_fd = args.host_fd, args.reader_fd
     if host_fd is None or reader_fd is None:
