@@ -157,7 +157,10 @@ class SerialScale(Scale):
         what = f"answer {request!r}" if request is not None else "send a frame"
         msg = f"{self.name} ({self.PROTOCOL.name} on {self.port}) did not {what} within {timeout:g} s"
         if self._rejected_now:
-            msg += f"; {self._rejected_now} frame(s) rejected, last: {self.rejected[-1]}"
+            last = self.rejected[-1]
+            msg += f"; {self._rejected_now} frame(s) rejected, last: {last}"
+            if self.settings.bytesize == 8 and any(b & 0x80 for b in last.data):
+                msg += "; bytes with bit 7 set suggest a 7-bit scale on a port set to 8 bits"
         else:
             msg += "; check the cable, the port and the serial settings"
         return msg

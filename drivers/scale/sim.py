@@ -87,6 +87,10 @@ class ScaleSim:
         """Bytes sent ahead of the next reply (or frame)."""
         self._garbage += garbage
 
+    def send_raw(self, data: bytes) -> None:
+        """Bytes on the wire now, unasked: line noise, or a reply arriving late."""
+        self._out.put_nowait(bytes(data))
+
     def next_reading(self) -> SimReading:
         if self._script:
             self.current = self._script.popleft()

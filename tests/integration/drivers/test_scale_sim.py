@@ -240,3 +240,25 @@ async def test_epelsa_never_returns_a_frame_older_than_the_request() -> None:
         assert reading == Weight(Decimal("0.750"), KG, device="scale")
         with pytest.raises(CommandUnsupported):
             await scale.zero()
+
+
+async def test_a_timeout_after_rejected_frames_says_what_was_wrong() -> None:
+    async with await _open("toledo8217", timeout=0.5) as scale:
+        scale.sim.silent = True
+        request = asyncio.create_task(scale.request_weight())
+        while not scale.sim.received:
+            await asyncio.sleep(0.005)
+        scale.sim.send_raw(b"\x02\xb0\xb1.\xb2\xb5\xb0\r")  # '01.250' with parity bits: 7E1 read as 8N1
+        with pytest.raises(DeviceTimeout, match=r"1 frame\(s\) rejected.*7-bit scale on a port set to 8 bits"):
+            await request
+
+
+async def test_a_late_reply_to_a_timed_out_request_is_not_the_next_answer() -> None:
+    async with await _open("toledo8217", timeout=0.2) as scale:
+        scale.sim.silent = True
+        with pytest.raises(DeviceTimeout):
+            await scale.request_weight()
+        scale.sim.send_raw(b"\x0201.000\r")  # the old weighing, arriving after the driver gave up
+        scale.sim.silent = False
+        scale.sim.set(Decimal("2.000"))
+        assert await scale.request_weight() == Weight(Decimal("2.000"), KG, device="scale")
