@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import pathlib
 import re
 import sqlite3
@@ -23,7 +24,7 @@ import aiosqlite
 
 from appliance.store import chain
 from appliance.store._sqlite import connect, map_error, mapped
-from appliance.store.errors import SaleClosed, StoreMisuse, VersionConflict
+from appliance.store.errors import DiskFull, SaleClosed, StoreMisuse, VersionConflict
 from appliance.store.journal_schema import APPEND_SQL, MIGRATIONS
 from appliance.store.migrations import migrate
 from appliance.store.outbox import Outbox
@@ -266,6 +267,23 @@ class Journal:
             "UPDATE sales SET status = ?, closed_seq = ?, lane_id = ?, receipt_no = ? WHERE sale_id = ?",
             (status, seq, lane_id, receipt_no, sale_id),
         )
+
+    async def room(self) -> int:
+        """Bytes the journal can still grow: the lesser of the size cap's headroom and the disk's free space."""
+        with mapped(_DB):
+            rows = await self.db.execute_fetchall(
+                "SELECT page_size, page_count, freelist_count, max_page_count"
+                " FROM pragma_page_size, pragma_page_count, pragma_freelist_count, pragma_max_page_count"
+            )
+        page_size, pages, free_pages, max_pages = next(iter(rows))
+        st = os.statvfs(self.path.parent)
+        return min((max_pages - pages + free_pages) * page_size, st.f_bavail * st.f_frsize)
+
+    async def ensure_room(self, reserve: int = 1 << 20) -> None:
+        """Raise DiskFull unless `reserve` bytes are left: call before starting a sale, so a sale
+        that was started can always be finished."""
+        if await self.room() < reserve:
+            raise DiskFull(_DB)
 
     # --- reading --------------------------------------------------------
     async def events(self, sale_id: str) -> list[EncodedEvent]:

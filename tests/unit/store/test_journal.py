@@ -182,3 +182,22 @@ async def test_journal_misuse_when_not_open(tmp_path: pathlib.Path) -> None:
         await j.events("s")
     await j.close()  # idempotent
     assert T0.tzinfo is dt.UTC
+
+
+async def test_ensure_room_refuses_a_new_sale_before_the_cap_is_reached(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "j.db"
+    async with Journal(path) as j:
+        (pages,) = next(iter(await j.db.execute_fetchall("PRAGMA page_count")))
+        (page_size,) = next(iter(await j.db.execute_fetchall("PRAGMA page_size")))
+    async with Journal(path, max_bytes=(pages + 20) * page_size) as j:
+        assert await j.room() == 20 * page_size
+        await j.ensure_room(reserve=10 * page_size)
+        v = 0
+        while await j.room() >= 10 * page_size and v < 200:
+            v += 1
+            await j.append(ev("s1", v, payload=b"y" * 1000))
+        assert 0 < v < 200
+        with pytest.raises(DiskFull, match="no new sale can be recorded"):
+            await j.ensure_room(reserve=10 * page_size)
+        # the sale already open still finishes in the reserve
+        await j.complete_sale("s1", "L", lambda c: (ev("s1", v + 1, "SaleCompleted"), b"{}"))
