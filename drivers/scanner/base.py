@@ -45,7 +45,7 @@ class Scanner(abc.ABC):
         self._is_shutdown = True  # nothing to close until open() succeeds
         self._opened = False
         self._queue: asyncio.Queue[Scan | FrameError | _End] = asyncio.Queue(QUEUE_SIZE)
-        self._ended: _End | None = None
+        self._end_marker: _End | None = None
         self._finished = False
         self.frame_errors = 0
         self.recent_errors: collections.deque[FrameError] = collections.deque(maxlen=16)
@@ -87,8 +87,8 @@ class Scanner(abc.ABC):
 
     # -- reading ---------------------------------------------------------------------------
     async def _next(self, timeout: float | None) -> Scan | FrameError | None:
-        if self._ended is not None and self._queue.empty():
-            item: Scan | FrameError | _End = self._ended
+        if self._end_marker is not None and self._queue.empty():
+            item: Scan | FrameError | _End = self._end_marker
         else:
             try:
                 async with asyncio.timeout(timeout):
@@ -96,7 +96,7 @@ class Scanner(abc.ABC):
             except TimeoutError:
                 raise DeviceTimeout(f"scanner {self.name!r} read nothing within {timeout} s") from None
         if isinstance(item, _End):
-            self._ended = item
+            self._end_marker = item
             if item.error is not None:
                 raise item.error
             return None
@@ -141,7 +141,7 @@ class Scanner(abc.ABC):
         try:
             self._queue.put_nowait(end)
         except asyncio.QueueFull:
-            self._ended = end  # readers see it once they have drained the queue
+            self._end_marker = end  # readers see it once they have drained the queue
         if error is not None:
             log.warning("scanner %r: %s", self.name, error)
 

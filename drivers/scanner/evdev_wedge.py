@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 import evdev
 
-from drivers.events import DeviceInitError, FrameError, Scan
+from drivers.events import DeviceInitError
 from drivers.scanner.base import Scanner
 from drivers.scanner.settings import EvdevWedgeSettings, parse_vid_pid
 from drivers.scanner.wedge_decoder import WedgeStream
+from drivers.scanner.wedge_reader import WedgeFdReader
 
 log = logging.getLogger(__name__)
 
-UNTERMINATED_S = 2.0  # a scanner types a whole barcode well within this; a stuck partial scan is dropped
 _KEY_ENTER, _KEY_1 = 28, 2
 
 
@@ -70,8 +69,7 @@ class EvdevWedgeScanner(Scanner):
         self.settings = settings
         self._dev: evdev.InputDevice | None = None
         self._pipeline = WedgeStream(settings, device=name)
-        self._idle_timer: asyncio.TimerHandle | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reader: WedgeFdReader | None = None
 
     async def _open(self) -> None:
         path = await asyncio.to_thread(find_device, self.settings)
@@ -83,58 +81,18 @@ class EvdevWedgeScanner(Scanner):
             dev.close()
             raise DeviceInitError(f"cannot grab {path} (another program holds it?): {err}") from err
         self._dev = dev
-        self._loop = asyncio.get_running_loop()
-        self._loop.add_reader(dev.fd, self._readable)
+        self._reader = WedgeFdReader(dev.fd, self._pipeline, deliver=self._deliver, on_eof=self._lost)
         log.info("scanner %r reading %s, layout %s", self.name, _describe(dev), self.settings.layout)
 
-    def _readable(self) -> None:
-        assert self._dev is not None
-        try:
-            data = os.read(self._dev.fd, self._pipeline.parser.record_size * 64)
-        except BlockingIOError:
-            return
-        except OSError as err:  # ENODEV: unplugged
-            self._stop_reading()
-            self._gone(err)
-            return
-        if not data:
-            self._stop_reading()
-            self._gone(OSError("end of file on the input device"))
-            return
-        self._emit(self._pipeline.feed(data))
-        self._arm_idle()
-
-    def _arm_idle(self) -> None:
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
-            self._idle_timer = None
-        if self._pipeline.decoder.pending and self._loop is not None:
-            gap = self.settings.idle_gap_ms / 1000 if self.settings.suffix == "none" else UNTERMINATED_S
-            self._idle_timer = self._loop.call_later(gap, self._on_idle)
-
-    def _on_idle(self) -> None:
-        self._idle_timer = None
-        self._emit(self._pipeline.idle())
-
-    def _emit(self, items: list[Scan | FrameError]) -> None:
-        for item in items:
-            self._deliver(item)
-
-    def _stop_reading(self) -> None:
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
-            self._idle_timer = None
-        if self._dev is not None and self._loop is not None:
-            self._loop.remove_reader(self._dev.fd)
+    def _lost(self, err: OSError | None) -> None:
+        self._gone(err or OSError("end of file on the input device"))
 
     async def _close(self) -> None:
+        if self._reader is not None:
+            self._reader.stop()
         dev, self._dev = self._dev, None
         if dev is None:
             return
-        if self._loop is not None:
-            self._loop.remove_reader(dev.fd)
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
         try:
             if self.settings.grab:
                 dev.ungrab()
