@@ -28,10 +28,14 @@ class StoreError(Exception):
 class DiskFull(StoreError):
     def __init__(self, database: str) -> None:
         self.database = database
-        super().__init__(
-            f"The {database} database is full (disk or size cap reached): no new sale can be recorded. "
-            "Everything recorded before is kept; free space or raise the cap, then restart the lane."
-        )
+        if database == "journal":
+            what = (
+                "no new sale can be recorded. Everything recorded before is kept; "
+                "free space or raise the cap, then restart the lane."
+            )
+        else:
+            what = f"the {database} was not changed and keeps its previous content; free space and retry."
+        super().__init__(f"The {database} database is full (disk or size cap reached): {what}")
 
 
 class StoreUnavailable(StoreError):

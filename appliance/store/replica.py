@@ -208,7 +208,8 @@ class Replica:
         key = name_key(prefix)
         if not key or type(limit) is not int or limit < 1:
             return []
-        upper = key[:-1] + chr(ord(key[-1]) + 1)
+        # The range [key, key with its last character bumped) is an index range scan, unlike LIKE.
+        upper = key[:-1] + chr(ord(key[-1]) + 1) if ord(key[-1]) < 0x10FFFF else key + "\U0010ffff"
         with mapped(_DB):
             rows = await self._reader.execute_fetchall(
                 f"{SELECT_ITEM} FROM items i WHERE i.name_key >= ? AND i.name_key < ? ORDER BY i.name_key, i.sku LIMIT ?",

@@ -8,7 +8,7 @@ import pytest
 
 from appliance.domain.items import Item, Unit
 from appliance.domain.money import Money
-from appliance.store.errors import CatalogRejected, ReplicaError, StoreMisuse
+from appliance.store.errors import CatalogRejected, DiskFull, ReplicaError, StoreMisuse
 from appliance.store.replica import Delta, Replica, TaxRate
 
 EUR = "EUR"
@@ -316,3 +316,15 @@ async def test_a_snapshot_by_another_live_process_is_refused_and_a_dead_ones_tak
     assert await replica.count() == 2
     owners = await replica._reader.execute_fetchall("SELECT * FROM catalog_snapshot_owner")
     assert list(owners) == []
+
+
+async def test_a_full_disk_during_an_import_keeps_the_old_catalog(replica: Replica) -> None:
+    (pages,) = next(iter(await replica._writer.execute_fetchall("PRAGMA page_count")))
+    await replica._writer.execute(f"PRAGMA max_page_count = {pages + 30}")
+    with pytest.raises(DiskFull, match="replica was not changed") as err:
+        await replica.replace_catalog(item(n) for n in range(20_000))
+    assert err.value.database == "replica"
+    assert await replica.count() == 3
+    assert await replica.by_gtin("04006381333931") == MILK
+    await replica._writer.execute("PRAGMA max_page_count = 1073741823")
+    assert await replica.replace_catalog([item(1)]) == 1
