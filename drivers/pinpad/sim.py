@@ -69,7 +69,7 @@ class FirmwareSimulator:
                 self.displays.append(text[8:])
                 self._display_event.set()
 
-    async def wait_display(self, fragment: str, timeout: float = 10) -> str:
+    async def wait_display(self, fragment: str, timeout: float = 30) -> str:
         """The first display line (from now on or already shown) that contains ``fragment``."""
         async def scan() -> str:
             seen = 0

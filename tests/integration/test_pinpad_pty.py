@@ -61,11 +61,11 @@ async def test_chip_contactless_and_fallback_reads_decrypt_with_the_bdk(pad: Sim
     sim.insert_chip(*CHIP_RECORDS)
     await sim.wait_display("ENTER PIN")
     sim.enter_pin("1234")
-    chip = await pad.wait_card("chip-1", timeout=10)
+    chip = await pad.wait_card("chip-1", timeout=30)
 
     await pad.start_transaction("tap-2", 450, "EUR")
     sim.tap(FCI_VISA, CHIP_RECORDS[0])
-    tap = await pad.wait_card("tap-2", timeout=10)
+    tap = await pad.wait_card("tap-2", timeout=30)
 
     await pad.start_transaction("swipe-3", 8000, "EUR")
     sim.chip_error()
@@ -73,7 +73,7 @@ async def test_chip_contactless_and_fallback_reads_decrypt_with_the_bdk(pad: Sim
     sim.swipe(TRACK2)
     await sim.wait_display("EUR 80.00 ENTER PIN")
     sim.enter_pin("987654")
-    swipe = await pad.wait_card("swipe-3", timeout=10)
+    swipe = await pad.wait_card("swipe-3", timeout=30)
 
     assert [(r.transaction_id, r.entry_mode, r.masked_pan, r.ksn[-4:], r.late) for r in (chip, tap, swipe)] == [
         ("chip-1", EntryMode.CHIP, "476173******0119", b"\x00\x00\x00\x01", False),
@@ -105,7 +105,7 @@ async def test_stale_amount_on_the_pad_is_cancelled_before_a_new_one(tmp_path) -
             assert (await second.status()).transaction_id == "new-2"
             assert "CANCELLED" in sim.displays
             sim.tap(CHIP_RECORDS[0])
-            read = await second.wait_card("new-2", timeout=10)
+            read = await second.wait_card("new-2", timeout=30)
             assert read.transaction_id == "new-2"
 
 
@@ -122,7 +122,7 @@ async def test_late_tap_after_the_lane_gave_up_is_reported_for_reversal(pad: Sim
             await pad.wait_card("slow-1", timeout=0.3)  # the lane gives up; its cancel goes unanswered
     finally:
         os.kill(sim._proc.pid, signal.SIGCONT)
-    late = await asyncio.wait_for(anext(pad.events()), 10)
+    late = await asyncio.wait_for(anext(pad.events()), 30)
     assert (late.transaction_id, late.late, late.entry_mode) == ("slow-1", True, EntryMode.CHIP)
     assert decrypt(late) == (EXPECTED_CLEAR, "1234")
     assert await pad.result("slow-1") == dataclasses.replace(late, late=False)
