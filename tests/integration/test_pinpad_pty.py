@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import signal
 from collections.abc import AsyncIterator
 
 import pytest
@@ -111,17 +110,19 @@ async def test_stale_amount_on_the_pad_is_cancelled_before_a_new_one(tmp_path) -
 
 async def test_late_tap_after_the_lane_gave_up_is_reported_for_reversal(pad: SimulatedPinPad) -> None:
     sim = pad.simulator
+    loop = asyncio.get_running_loop()
     await pad.start_transaction("slow-1", 9000, "EUR")
     sim.insert_chip(CHIP_RECORDS[0])
     await sim.wait_display("ENTER PIN")
-    assert sim._proc is not None
-    os.kill(sim._proc.pid, signal.SIGSTOP)  # the pad stalls as the customer types the PIN
+    assert pad._fd is not None
+    loop.remove_reader(pad._fd)  # the lane stops hearing the pad (busy, or a cable glitch)...
     try:
         sim.enter_pin("1234")
+        await sim.wait_display("PROCESSING")  # ...just as the pad sends the card read
         with pytest.raises(DeviceTimeout):
             await pad.wait_card("slow-1", timeout=0.3)  # the lane gives up; its cancel goes unanswered
     finally:
-        os.kill(sim._proc.pid, signal.SIGCONT)
+        loop.add_reader(pad._fd, pad._readable)
     late = await asyncio.wait_for(anext(pad.events()), 30)
     assert (late.transaction_id, late.late, late.entry_mode) == ("slow-1", True, EntryMode.CHIP)
     assert decrypt(late) == (EXPECTED_CLEAR, "1234")
