@@ -145,12 +145,16 @@ def feed(store: str, name: str) -> Topic:
     return Topic(f"{ROOT}/store/{_level(store, 'store id')}/feed/{_level(name, 'feed')}")
 
 
-def feed_heartbeat(store: str, name: str) -> Topic:
-    return feed(store, name) / "heartbeat"
+def store_heartbeat(store: str) -> Topic:
+    return Topic(f"{ROOT}/store/{_level(store, 'store id')}/heartbeat")
 
 
 def store_feeds(store: str) -> Wildcard:
-    return Wildcard(f"{ROOT}/store/{_level(store, 'store id')}/feed/#")
+    return Wildcard(f"{ROOT}/store/{_level(store, 'store id')}/feed/+")
+
+
+def sync_replies(device: str) -> Wildcard:
+    return Wildcard(f"{device_root(device).value}/sync/reply/+")
 
 
 ALL_SALES = Wildcard(f"{ROOT}/dev/+/sales")

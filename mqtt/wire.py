@@ -68,14 +68,21 @@ class SnapshotChunk(msgspec.Struct, tag="chunk", **_OPTS):
             raise ValueError(f"chunk {self.index} of {self.total} at seq {self.seq} is out of range")
 
 
+class Digest(msgspec.Struct, **_OPTS):
+    count: int
+    sha256: str
+
+
 class Heartbeat(msgspec.Struct, tag="heartbeat", **_OPTS):
-    """HQ's view of a feed at `seq`: row count and order-independent hash (see row_hash)."""
+    """HQ's view of a store's catalog: each feed's sequence and each kind's digest at those sequences.
+
+    Digests are `appliance.store.digest`'s (row count + SHA-256 over canonical rows in SKU
+    order), so a lane compares them with `Replica.digest(kind)` when its sequences equal `seqs`.
+    """
 
     v: Literal[1]
-    feed: Feed
-    seq: int
-    count: int
-    hash: str
+    seqs: dict[str, int]
+    digests: dict[str, Digest]
 
 
 FeedMessage = FeedDelta | SnapshotChunk | Heartbeat

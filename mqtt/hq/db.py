@@ -39,6 +39,9 @@ CREATE TABLE IF NOT EXISTS feed_rows(
 CREATE TABLE IF NOT EXISTS feed_log(
     store TEXT NOT NULL, feed TEXT NOT NULL, seq INTEGER NOT NULL, base_seq INTEGER NOT NULL, rows BLOB NOT NULL,
     PRIMARY KEY(store, feed, seq));
+CREATE TABLE IF NOT EXISTS catalog(
+    store TEXT NOT NULL, sku TEXT NOT NULL, doc BLOB NOT NULL, PRIMARY KEY(store, sku)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tax(store TEXT NOT NULL, class TEXT NOT NULL, doc BLOB NOT NULL, PRIMARY KEY(store, class));
 CREATE TABLE IF NOT EXISTS stock(store TEXT NOT NULL, sku TEXT NOT NULL, qty TEXT NOT NULL, PRIMARY KEY(store, sku));
 """
 
@@ -228,8 +231,11 @@ class HqDb:
                         self._db.execute(
                             "DELETE FROM feed_rows WHERE store=? AND feed=? AND key=?", (store, feed, r.key)
                         )
+                        if feed == "items":
+                            self._db.execute("DELETE FROM catalog WHERE store=? AND sku=?", (store, r.key))
                     else:
                         h = row_hash(r.key, r.data)
+                        self._catalog_apply(store, feed, r.key, r.data)
                         acc = xor_into(acc, h)
                         count += 1
                         self._db.execute(
@@ -253,6 +259,43 @@ class HqDb:
             self._db.execute("ROLLBACK")
             raise
         return out
+
+    def _catalog_apply(self, store: str, feed: str, key: str, data: dict[str, Any]) -> None:
+        """Keep the consolidated catalog (what a lane's replica should equal) in step with the feeds."""
+        if feed == "items":
+            self._db.execute(
+                "INSERT INTO catalog(store, sku, doc) VALUES (?,?,?) ON CONFLICT(store, sku) DO UPDATE SET doc=excluded.doc",
+                (store, key, msgspec.json.encode(data)),
+            )
+        elif feed in ("prices", "stock"):
+            row = self._db.execute("SELECT doc FROM catalog WHERE store=? AND sku=?", (store, key)).fetchone()
+            if row is None:
+                return  # the lane's UPDATE touches no row either
+            doc = msgspec.json.decode(row[0])
+            if feed == "prices":
+                doc["price_minor"], doc["currency"] = data["price_minor"], data["currency"]
+            else:
+                doc["stock"] = data["level"]
+            self._db.execute("UPDATE catalog SET doc=? WHERE store=? AND sku=?", (msgspec.json.encode(doc), store, key))
+        elif feed == "tax":
+            self._db.execute(
+                "INSERT INTO tax(store, class, doc) VALUES (?,?,?) ON CONFLICT(store, class) DO UPDATE SET doc=excluded.doc",
+                (store, key, msgspec.json.encode(data)),
+            )
+
+    def _catalog(self, store: str) -> tuple[dict[str, int], list[tuple[str, bytes]], list[tuple[str, bytes]]]:
+        """Feed heads, catalog rows (sku order) and tax rows, read in one transaction."""
+        self._db.execute("BEGIN")
+        try:
+            heads = {f: s for f, s in self._db.execute("SELECT feed, seq FROM feed_head WHERE store=?", (store,))}
+            items = self._db.execute("SELECT sku, doc FROM catalog WHERE store=? ORDER BY sku", (store,)).fetchall()
+            tax = self._db.execute("SELECT class, doc FROM tax WHERE store=? ORDER BY class", (store,)).fetchall()
+        finally:
+            self._db.execute("COMMIT")
+        return heads, items, tax
+
+    def _stores(self) -> list[str]:
+        return [s for (s,) in self._db.execute("SELECT DISTINCT store FROM feed_head ORDER BY store")]
 
     def _current_rows(self, store: str, feed: str) -> dict[str, bytes]:
         cur = self._db.execute("SELECT key, data FROM feed_rows WHERE store=? AND feed=?", (store, feed))
@@ -290,6 +333,12 @@ class HqDb:
         self._db.execute("DELETE FROM feed_log WHERE store=? AND feed=? AND seq<=?", (store, feed, keep_after))
 
     # -- async face ---------------------------------------------------------------------
+    async def catalog(self, store: str) -> tuple[dict[str, int], list[tuple[str, bytes]], list[tuple[str, bytes]]]:
+        return await self._run(self._catalog, store)
+
+    async def stores(self) -> list[str]:
+        return await self._run(self._stores)
+
     async def acked_through(self, device: str) -> int:
         return await self._run(self._acked_through, device)
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Literal
 
 import msgspec
 
+from appliance.store.digest import digest_items, digest_tax
+from appliance.store.replica import TaxRate
 from mqtt import topics
+from mqtt.catalog_wire import ItemDoc, TaxDoc, item_from_doc
 from mqtt.client import Client
 from mqtt.hq.db import HqDb, StoredDelta
-from mqtt.wire import MAX_CHUNK_BYTES, MAX_DELTA_BYTES, FeedDelta, Heartbeat, Row, SyncRequest, encode
+from mqtt.wire import MAX_CHUNK_BYTES, MAX_DELTA_BYTES, Digest, FeedDelta, Heartbeat, Row, SyncRequest, encode
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,10 @@ class _RawChunk(msgspec.Struct, frozen=True, kw_only=True, tag="chunk"):
     index: int
     total: int
     rows: list[_RawRow]
+
+
+_item_doc = msgspec.json.Decoder(ItemDoc)
+_tax_doc = msgspec.json.Decoder(TaxDoc)
 
 
 def _as_wire(feed: str, d: StoredDelta) -> FeedDelta:
@@ -60,6 +68,7 @@ class FeedPublisher:
     def __init__(self, db: HqDb, *, rows_per_chunk: int = 2000) -> None:
         self.db = db
         self.rows_per_chunk = rows_per_chunk
+        self._digests: dict[str, tuple[dict[str, int], Heartbeat]] = {}
 
     async def replace(self, store: str, feed: str, rows: Mapping[str, dict[str, Any]]) -> list[FeedDelta]:
         """Make the feed equal `rows` (key -> data): deltas for what changed, deletes for what left."""
@@ -78,14 +87,25 @@ class FeedPublisher:
         for d in deltas:
             await client.publish(topics.feed(store, d.feed), encode(d), qos=1)
 
-    async def heartbeat(self, store: str, feed: str) -> Heartbeat:
-        head = await self.db.feed_head(store, feed)
-        return Heartbeat(v=1, feed=feed, seq=head.seq, count=head.count, hash=head.hash.hex())  # type: ignore[arg-type]
+    async def heartbeat(self, store: str) -> Heartbeat:
+        """Sequences and digests of the store's catalog; recomputed only when a sequence moved."""
+        heads, items, tax = await self.db.catalog(store)
+        cached = self._digests.get(store)
+        if cached is not None and cached[0] == heads:
+            return cached[1]
+        parsed = [item_from_doc(sku, _item_doc.decode(doc)) for sku, doc in items]
+        digests = {kind: digest_items(parsed, kind) for kind in ("items", "prices", "stock")}
+        classes = {
+            cls: [TaxRate(r.label, Decimal(r.rate)) for r in _tax_doc.decode(doc).rates] for cls, doc in tax
+        }
+        digests["tax"] = digest_tax(classes)
+        hb = Heartbeat(v=1, seqs=heads, digests={k: Digest(count=d.count, sha256=d.sha256) for k, d in digests.items()})
+        self._digests[store] = (heads, hb)
+        return hb
 
     async def send_heartbeats(self, client: Client) -> None:
-        for store, feed in await self.db.feeds():
-            hb = await self.heartbeat(store, feed)
-            await client.publish(topics.feed_heartbeat(store, feed), encode(hb), qos=0)
+        for store in await self.db.stores():
+            await client.publish(topics.store_heartbeat(store), encode(await self.heartbeat(store)), qos=0)
 
     async def answer(self, client: Client, device: str, store: str, req: SyncRequest) -> str:
         """Serve a lane's sync request: the range if the log still has it, else a snapshot."""
@@ -101,16 +121,18 @@ class FeedPublisher:
         return await self.send_snapshot(client, device, store, req.feed)
 
     async def send_snapshot(self, client: Client, device: str, store: str, feed: str) -> str:
-        seq, rows = await self.db.snapshot(store, feed)
+        """The whole catalog (items with their current prices and stock) at the items sequence."""
+        heads, rows, _ = await self.db.catalog(store)
+        seq = heads.get("items", 0)
         sid = str(uuid.uuid4())
         chunks = [rows[i : i + self.rows_per_chunk] for i in range(0, len(rows), self.rows_per_chunk)] or [[]]
-        reply = topics.sync_reply(device, feed)
+        reply = topics.sync_reply(device, "items")
         for i, chunk in enumerate(chunks):
             payload = msgspec.json.encode(
-                _RawChunk(v=1, feed=feed, snapshot_id=sid, seq=seq, index=i, total=len(chunks),
+                _RawChunk(v=1, feed="items", snapshot_id=sid, seq=seq, index=i, total=len(chunks),
                           rows=[_RawRow(k, msgspec.Raw(d)) for k, d in chunk])
             )
             if len(payload) > MAX_CHUNK_BYTES:
                 raise ValueError(f"snapshot chunk of {len(payload)} bytes: lower rows_per_chunk")
             await client.publish(reply, payload, qos=1)
-        return f"snapshot {sid} at seq {seq}: {len(rows)} rows in {len(chunks)} chunks"
+        return f"snapshot {sid} at items seq {seq}: {len(rows)} items in {len(chunks)} chunks"
