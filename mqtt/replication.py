@@ -67,6 +67,7 @@ class Replicator:
         self.snapshots_applied = 0
         self._pending: dict[str, dict[int, Delta]] = {}  # feed -> base_seq -> delta
         self._gap_since: dict[str, float] = {}
+        self._behind_since: dict[str, float] = {}
         self._asked: dict[tuple[str, str, int], float] = {}
         self._kick = asyncio.Event()
         self._snap: CatalogSnapshot | None = None
@@ -105,8 +106,15 @@ class Replicator:
     async def _heartbeat(self, session: Session, hb: Heartbeat) -> None:
         have = await self.replica.feed_seqs()
         behind = {f: s for f, s in hb.seqs.items() if f in CATALOG_FEEDS and have.get(f, 0) < s}
+        now = time.monotonic()
+        for feed in list(self._behind_since):
+            if feed not in behind:
+                del self._behind_since[feed]
         for feed, seq in behind.items():
-            if not self._pending.get(feed):
+            # A heartbeat can overtake the delta it counts: only a lag that outlives the
+            # reorder window means the tail was lost.
+            since = self._behind_since.setdefault(feed, now)
+            if not self._pending.get(feed) and now - since >= self.reorder_window:
                 await self._ask(session, SyncRequest(v=1, feed=feed, kind="range", after_seq=have.get(feed, 0), through_seq=seq))  # type: ignore[arg-type]
         if behind or any(have.get(f, 0) != s for f, s in hb.seqs.items() if f in CATALOG_FEEDS):
             return

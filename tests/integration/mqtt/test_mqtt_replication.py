@@ -142,8 +142,8 @@ async def test_pruned_log_falls_back_to_chunked_snapshot(rig: Rig) -> None:
     await rig.publish("items", {**big, "S000": item("Renamed", 1, _gtin13("400000000000"))})
     await rig.db.prune_log("s1", "items", 2)
     rig.start_lane()
-    await until(rig.converged, "snapshot applied")
-    assert rig.rep.snapshots_applied == 1
+    await until(lambda: rig.rep.snapshots_applied == 1, "snapshot applied")
+    await until(rig.converged, "converged")
     assert await rig.replica.count() == 9
     assert (await rig.replica.by_sku("S000")).name == "Renamed"  # type: ignore[union-attr]
 
