@@ -130,3 +130,28 @@ def test_cli_verify_refuses_a_file_that_is_not_a_database(tmp_path: pathlib.Path
     out = lanekit("journal", "verify", "--data-dir", str(tmp_path))
     assert out.returncode == 2
     assert "not a readable SQLite database" in out.stderr
+
+
+async def test_cli_show_and_status_describe_the_journal(tmp_path: pathlib.Path) -> None:
+    await _three_sales(tmp_path / "journal.db")
+    async with Journal(tmp_path / "journal.db") as j:
+        await j.outbox.ack_through(1)
+    out = lanekit("journal", "show", "b", "--data-dir", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "sale b: completed, lane L receipt 2",
+        '   1 2026-12-03T09:00:01+00:00 LineAdded v1 {"sale":"b","v":1}',
+        '   2 2026-12-03T09:00:02+00:00 LineAdded v1 {"sale":"b","v":2}',
+        '   3 2026-12-03T09:00:03+00:00 LineAdded v1 {"sale":"b","v":3}',
+        '   4 2026-12-03T09:00:04+00:00 SaleCompleted v1 {"sale":"b","v":4}',
+    ]
+    out = lanekit("journal", "status", "--data-dir", str(tmp_path))
+    assert out.stdout.splitlines() == [
+        f"journal {tmp_path / 'journal.db'}: 10 events",
+        "sales: 1 open, 2 completed, 0 voided",
+        "open: c",
+        "lane L: last receipt number 2",
+        "outbox: 2 written, acknowledged through 1, 1 waiting for HQ",
+    ]
+    missing = lanekit("journal", "show", "zz", "--data-dir", str(tmp_path))
+    assert missing.returncode == 1 and "no sale 'zz'" in missing.stderr
