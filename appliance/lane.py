@@ -55,6 +55,7 @@ from appliance.lane_events import (
     ScanAccepted,
     ScanRejected,
     TenderView,
+    WeighingRequested,
 )
 from appliance.store.journal import Completion, EncodedEvent, Journal
 from appliance.store.uuid7 import uuid7
@@ -99,6 +100,12 @@ class ProfileMembers:
         return self._by_key.get((key.kind, key.value))
 
 
+class WeightSource(Protocol):
+    """The lane's view of a scale: the next stable weight above zero in kg, or a DomainError why not."""
+
+    async def stable_kg(self, timeout: float) -> Decimal: ...
+
+
 class ReceiptSink(Protocol):
     async def print_receipt(self, sale: Sale, priced: PricedBasket, profile: StoreProfile) -> str: ...
 
@@ -113,7 +120,8 @@ class LaneConfig:
 class Lane:
     def __init__(self, config: LaneConfig, profile: StoreProfile, catalog: Catalog, journal: Journal,
                  receipts: ReceiptSink | None = None, clock: Clock = system_clock, *,
-                 rules: PromotionRules | None = None, members: MemberDirectory | None = None) -> None:
+                 rules: PromotionRules | None = None, members: MemberDirectory | None = None,
+                 scale: WeightSource | None = None, weight_timeout_s: float = 10.0) -> None:
         self.config = config
         self.profile = profile
         self._catalog = catalog
@@ -127,6 +135,8 @@ class Lane:
                                      loyalty_prefixes=profile.loyalty_prefixes, coupon_prefixes=profile.coupon_prefixes)
         self._promotions = rules
         self._members = members if members is not None else ProfileMembers(profile)
+        self._scale = scale
+        self._weight_timeout = weight_timeout_s
         self.last_sale: Sale | None = None
         self.last_receipt: str = ""
 
@@ -274,7 +284,7 @@ class Lane:
                     raise LaneError(f"Item {result.gtin.lstrip('0')} is not in the catalog; ask an attendant.")
                 if item.unit.weighed:
                     w = result.net_weight_kg if result.net_weight_kg is not None else weight_kg
-                    return item, _need_weight(item, w), None
+                    return item, await self._weigh(item, w), None
                 return item, quantity or Decimal(1), None
             case VariableMeasureScan():
                 item = await self._catalog.by_gtin(result.item_ref)
@@ -290,10 +300,17 @@ class Lane:
                 if item is None:
                     raise LaneError(f"PLU {plu} is not in the catalog.")
                 if item.unit.weighed:
-                    return item, _need_weight(item, weight_kg), None
+                    return item, await self._weigh(item, weight_kg), None
                 return item, quantity or Decimal(1), None
             case _:
                 raise LaneError(f"A {type(result).__name__.removesuffix('Scan').lower()} barcode cannot be used here yet.")
+
+    async def _weigh(self, item: Item, given: Decimal | None) -> Decimal:
+        """A weighed item's weight: given (a label, a test), else the next stable weight from the scale."""
+        if given is not None or self._scale is None:
+            return _need_weight(item, given)
+        self._emit(WeighingRequested(item.name, item.unit_price, item.unit.value))
+        return _need_weight(item, await self._scale.stable_kg(self._weight_timeout))
 
     async def set_quantity(self, line_id: int, quantity: str | Decimal) -> None:
         async with self._lock:

@@ -84,6 +84,15 @@ class SaleFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class WeighingRequested:
+    """A weighed item was scanned: the UI shows weight, tare and unit price while the scale settles."""
+
+    name: str
+    unit_price: Money
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
 class LaneNotice:
     """Anything an attendant should know: a device fault, a receipt kept for reprint, recovery."""
 
@@ -91,4 +100,6 @@ class LaneNotice:
     message: str
 
 
-LaneEvent = SaleChanged | ScanAccepted | ScanRejected | CommandRejected | SaleFinished | LaneNotice
+LaneEvent = (
+    SaleChanged | ScanAccepted | ScanRejected | CommandRejected | SaleFinished | WeighingRequested | LaneNotice
+)

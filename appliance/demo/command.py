@@ -1,8 +1,11 @@
 """`lanekit demo`: a whole sale on simulated devices with the sample catalog — no broker, no hardware.
 
-In a fresh data dir (printed) it imports the sample catalogs with the demo store profile, runs a
-scripted basket through the lane, pays cash, prints the receipt preview and writes the ESC/POS
-bytes the printer would get. `--now` fixes the clock, making the receipt byte-identical run to run.
+In a fresh data dir (printed) it imports the sample catalogs with the demo store profile and runs a
+scripted basket through the lane with simulated devices that speak the real bytes: each scan is typed
+by a keyboard-wedge scanner set to a German layout (an evdev input_event stream through the same
+xkbcommon decoder as hardware), produce is weighed on a Mettler Toledo 8217 simulated on a pty, and
+the receipt goes to a file as the ESC/POS bytes a printer would get. `--now` fixes the clock, making
+the receipt byte-identical run to run.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import datetime as dt
 import pathlib
 import sys
 import tempfile
+from decimal import Decimal
 
 from appliance.demo.basket import BasketFileError, Directive, ScanStep, Step, load_basket
+from appliance.devices import ScaleWeights
 from appliance.domain.money import Money
 from appliance.lane import Lane, LaneConfig, LaneError
 from appliance.lane_events import LaneNotice
@@ -21,6 +26,11 @@ from appliance.receipt import PrinterReceipts, amount_text
 from appliance.store_profile import load_profile, load_promotions
 from appliance.wiring import SAMPLE_CATALOGS, import_catalogs, open_stores
 from drivers.printer import open_printer
+from drivers.scale import Scale, ScaleConfig, open_scale
+from drivers.scanner.sim import SimScanner
+from drivers.scanner.wedge_encoder import WedgeEncoder, to_bytes
+
+SCANNER_LAYOUT = "de"
 
 DEMO_DIR = pathlib.Path(__file__).resolve().parent
 
@@ -60,13 +70,15 @@ async def run(args: argparse.Namespace) -> int:
         receipt_path = data_dir / "receipts" / "receipt.escpos"
         receipt_path.parent.mkdir(exist_ok=True)
         printer_conf = {"backend": "file", "path": str(receipt_path), "profile": "TM-T20II", "name": "demo-printer"}
-        async with open_printer(printer_conf, spool_dir=data_dir / "spool") as printer:
+        scale = await open_scale(ScaleConfig(protocol="toledo8217", backend="sim", name="demo-scale"))
+        async with open_printer(printer_conf, spool_dir=data_dir / "spool") as printer, scale:
+            print(f"scale: Toledo 8217 simulator on {scale.sim.port}; scanner: evdev stream, layout {SCANNER_LAYOUT}")
             lane = Lane(LaneConfig("lane-01", number=1), profile, replica, journal,
                         PrinterReceipts(printer, lane_number=1), **({"clock": clock} if clock else {}),
-                        rules=load_promotions(profile))
+                        rules=load_promotions(profile), scale=ScaleWeights(scale), weight_timeout_s=5.0)
             lane_events = lane.subscribe()
             await lane.start()
-            paid = await _run_basket(lane, steps)
+            paid = await _run_basket(lane, steps, scale)
             while not lane_events.empty():
                 e = lane_events.get_nowait()
                 if isinstance(e, LaneNotice):
@@ -79,14 +91,29 @@ async def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _run_basket(lane: Lane, steps: list[Step]) -> bool:
+async def _wedge_scan(text: str) -> tuple[bytes, str | None]:
+    """Type `text` as a wedge scanner would and read it back through the real evdev decoder."""
+    stream = to_bytes(WedgeEncoder(layout=SCANNER_LAYOUT, gs="alt").scan(text))
+    async with SimScanner.from_bytes(stream, name="demo-scanner", layout=SCANNER_LAYOUT) as scanner:
+        async for scan in scanner:
+            return scan.data, scan.symbology
+    raise RuntimeError(f"the simulated scanner produced no scan for {text!r}")
+
+
+async def _run_basket(lane: Lane, steps: list[Step], scale: Scale) -> bool:
     cur = lane.profile.currency
     for step in steps:
         try:
             match step:
                 case ScanStep():
                     shown = step.data.replace("\x1d", "<GS>")
-                    line = await lane.scan(step.data, quantity=step.quantity, weight_kg=step.weight_kg)
+                    data, symbology = await _wedge_scan(step.data)
+                    if step.weight_kg is not None:
+                        scale.sim.set(step.weight_kg)  # the shopper puts the produce on the scale
+                    try:
+                        line = await lane.scan(data, symbology, quantity=step.quantity)
+                    finally:
+                        scale.sim.set(Decimal(0))
                     v = lane.view()
                     assert v is not None
                     if line == 0:  # a loyalty card or coupon, not an item
