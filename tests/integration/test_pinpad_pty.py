@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from drivers.events import DeviceTimeout, EntryMode
 from drivers.pinpad import PinPadRefused, open_pinpad
 from drivers.pinpad.serial import SerialPinPad
-from drivers.pinpad.sim import FirmwareSimulator, SimulatedPinPad
+from drivers.pinpad.sim import RUNNER, FirmwareSimulator, SimulatedPinPad
 from p2pe import aes_dukpt, pinblock
 from p2pe.host import AES
 from p2pe.modes import cbc_decrypt, unpad_iso9797_m2
@@ -157,3 +158,29 @@ async def test_a_pad_without_a_key_refuses_to_start() -> None:
         with pytest.raises(PinPadRefused) as err:
             await pad.start_transaction("T", 100, "EUR")
         assert err.value.code == "NO_KEY"
+
+
+async def test_standalone_simulator_prints_its_ptys_and_serves_the_driver(tmp_path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(RUNNER), "--flash", str(tmp_path), "--kbpk", KBPK.hex(),
+        stdout=asyncio.subprocess.PIPE)
+    try:
+        assert proc.stdout is not None
+        host = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode().split()
+        reader = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode().split()
+        assert host[0] == "HOST" and reader[0] == "READER"
+        assert (tmp_path / "kbpk.bin").stat().st_mode & 0o777 == 0o600
+        reader_fd = os.open(reader[1], os.O_RDWR | os.O_NOCTTY)
+        try:
+            async with await SerialPinPad(host[1], ack_timeout=0.5, retries=6).open() as pad:
+                await pad.inject_key(initial_key_block())
+                await pad.start_transaction("S-1", 300, "USD")
+                os.write(reader_fd, b"TAP " + CHIP_RECORDS[0].hex().encode() + b"\n")
+                read = await pad.wait_card("S-1", timeout=30)
+                assert (read.entry_mode, read.ksn) == (EntryMode.CONTACTLESS, IKID + b"\x00\x00\x00\x01")
+                assert decrypt(read) == (EXPECTED_CLEAR, None)
+        finally:
+            os.close(reader_fd)
+    finally:
+        proc.terminate()
+        await proc.wait()

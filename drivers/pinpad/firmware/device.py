@@ -6,9 +6,8 @@ Reader lines: ``CHIP <hex record>[ <hex record>...]``, ``TAP <hex record>...``, 
 ``SWIPE <track 2>``, ``PIN <digits>``, ``PINCANCEL``. Prompts go to ``display(text)``.
 """
 
-from p2pe import aes_dukpt, pinblock, tr31
+from p2pe import aes_dukpt, channel, pinblock, tr31
 from p2pe.errors import KeyBlockError, KeyExhausted, KeyStateError, PinBlockError
-from p2pe.modes import cbc_encrypt, pad_iso9797_m2
 
 from . import card, wire
 
@@ -232,15 +231,14 @@ class PinPad:
         if pin is not None:
             pinblock.format4_pin_field(pin, bytes(8))  # validates before a counter is spent
         try:
-            ksn, keys = reg.next_transaction(
-                [(aes_dukpt.DATA_ENCRYPT, aes_dukpt.AES128), (aes_dukpt.PIN_ENCRYPTION, aes_dukpt.AES128)])
+            ksn, keys = reg.next_transaction(channel.DEVICE_KEYS)
         except (KeyExhausted, KeyStateError):
             self._display("PIN PAD OUT OF KEYS")
             return []
         self._save_register()
         data_key, pin_key = keys
         clear = card.sensitive_tlv(track)
-        ciphertext = cbc_encrypt(self._aes, data_key, bytes(16), pad_iso9797_m2(clear))
+        ciphertext = channel.encrypt_card_data(self._aes, data_key, clear)
         epb = b""
         if pin is not None:
             epb = pinblock.encrypt_format4(self._aes, pin_key, pin, track.pan, self._random(8))
