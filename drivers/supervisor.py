@@ -8,14 +8,17 @@ One task per device; the consumer reads one merged stream of device events:
             ...
 
 `OPENERS` maps a device kind to a function building its (unopened) driver from the
-DeviceAttached event; a driver is an async context manager and an async iterator of events.
-Kinds without an opener still have their attach/detach reported.
+DeviceAttached event (it may be async). A driver is an async context manager; if it is also an
+async iterator (scanners) its events are pumped into the stream, otherwise (command-driven
+drivers such as scales) it is held open and reachable as `supervisor.drivers[name]` until the
+device goes. Kinds without an opener still have their attach/detach reported.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
@@ -62,6 +65,7 @@ class Supervisor:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._watch: asyncio.Task[None] | None = None
         self.states: dict[str, DeviceState] = {}
+        self.drivers: dict[str, Any] = {}  # open command-driven drivers, by device name
         self.dropped = 0
 
     async def __aenter__(self) -> Self:
@@ -139,12 +143,16 @@ class Supervisor:
         while True:
             try:
                 driver = opener(att)
+                if inspect.isawaitable(driver):
+                    driver = await driver
                 async with driver:
                     st = self.states.setdefault(att.device, DeviceState(att.kind))
                     st.opens += 1
                     self._set(att.device, att.kind, "open", node)
-                    self._emit(att)
                     delay = self._retry[0]
+                    if not hasattr(driver, "__aiter__"):
+                        await self._hold(att, driver)
+                    self._emit(att)
                     async for item in driver:
                         self._emit(item)
                 self._set(att.device, att.kind, "attached", node, "input ended")
@@ -159,3 +167,12 @@ class Supervisor:
                 log.warning("supervisor: %s %s: %s; retrying in %.2f s", att.kind, att.device, err, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, self._retry[1])
+
+    async def _hold(self, att: DeviceAttached, driver: Any) -> None:
+        """Keep a command-driven driver open for the lane until the device detaches (this task is cancelled)."""
+        self.drivers[att.device] = driver
+        self._emit(att)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self.drivers.pop(att.device, None)

@@ -113,3 +113,41 @@ async def test_static_sim_scanner_from_the_device_map(tmp_path: pathlib.Path) ->
         events = aiter(sup)
         assert (await next_of(events, DeviceAttached)).info["node"] == "static"
         assert await next_of(events, Scan) == Scan(b"4006381333931", None, "scanner")
+
+
+class CommandDriven:
+    """A driver the lane calls into (as a scale is), with no event stream of its own."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self.settings = settings
+        self.open = False
+        self.closed = False
+
+    async def __aenter__(self) -> CommandDriven:
+        self.open = True
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.open, self.closed = False, True
+
+
+async def test_command_driven_driver_is_held_open_until_detach() -> None:
+    port = "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A10K5Q3B-if00-port0"
+    dmap = DeviceMap.from_devices({"scale": {"protocol": "toledo8217", "port": port}})
+    built: list[CommandDriven] = []
+
+    async def open_scale(att: DeviceAttached) -> CommandDriven:  # an async opener, as open_scale is
+        built.append(CommandDriven(att.settings))
+        return built[-1]
+
+    feed = UeventFeed()
+    tty = UEvent("add", "/devices/usb1/1-4/ttyUSB0/tty/ttyUSB0", "tty", {"DEVNAME": "/dev/ttyUSB0", "DEVLINKS": port})
+    async with Supervisor(Discovery(dmap).watch(feed), openers={"scale": open_scale}) as sup:
+        events = aiter(sup)
+        feed.push(tty)
+        await next_of(events, DeviceAttached)
+        assert sup.drivers["scale"] is built[0] and built[0].open
+        assert built[0].settings == {"protocol": "toledo8217", "port": port}
+        feed.push(UEvent("remove", tty.devpath, "tty", {}))
+        assert await next_of(events, DeviceDetached) == DeviceDetached("scale", "scale")
+        assert built[0].closed and "scale" not in sup.drivers and sup.states["scale"].state == "absent"
