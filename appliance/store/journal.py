@@ -174,6 +174,13 @@ class Journal:
         """`async with journal.transaction() as db:` BEGIN IMMEDIATE under the connection's lock."""
         return _Transaction(self)
 
+    async def fetch(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        """A read under the connection's lock, so it never sees another task's uncommitted writes
+        (an uploader must not send a sale whose transaction may yet roll back)."""
+        async with self._lock:
+            with mapped(_DB):
+                return list(await self.db.execute_fetchall(sql, params))
+
     # --- writing --------------------------------------------------------
     async def _insert(self, event: EncodedEvent) -> JournalRecord:
         at_us, payload = _check(event)
@@ -270,11 +277,10 @@ class Journal:
 
     async def room(self) -> int:
         """Bytes the journal can still grow: the lesser of the size cap's headroom and the disk's free space."""
-        with mapped(_DB):
-            rows = await self.db.execute_fetchall(
-                "SELECT page_size, page_count, freelist_count, max_page_count"
-                " FROM pragma_page_size, pragma_page_count, pragma_freelist_count, pragma_max_page_count"
-            )
+        rows = await self.fetch(
+            "SELECT page_size, page_count, freelist_count, max_page_count"
+            " FROM pragma_page_size, pragma_page_count, pragma_freelist_count, pragma_max_page_count"
+        )
         page_size, pages, free_pages, max_pages = next(iter(rows))
         st = os.statvfs(self.path.parent)
         return min((max_pages - pages + free_pages) * page_size, st.f_bavail * st.f_frsize)
@@ -288,12 +294,11 @@ class Journal:
     # --- reading --------------------------------------------------------
     async def events(self, sale_id: str) -> list[EncodedEvent]:
         """The sale's events in version order, for replay."""
-        with mapped(_DB):
-            rows = await self.db.execute_fetchall(
-                "SELECT sale_id, version, type, schema_version, at_us, payload FROM events"
-                " WHERE sale_id = ? ORDER BY version",
-                (sale_id,),
-            )
+        rows = await self.fetch(
+            "SELECT sale_id, version, type, schema_version, at_us, payload FROM events"
+            " WHERE sale_id = ? ORDER BY version",
+            (sale_id,),
+        )
         return [_from_row(r) for r in rows]
 
     async def open_sale(self) -> str | None:
@@ -309,23 +314,16 @@ class Journal:
         return open_[-1] if open_ else None
 
     async def open_sales(self) -> list[str]:
-        with mapped(_DB):
-            rows = await self.db.execute_fetchall(
-                "SELECT sale_id FROM sales WHERE status = 'open' ORDER BY opened_seq"
-            )
+        rows = await self.fetch("SELECT sale_id FROM sales WHERE status = 'open' ORDER BY opened_seq")
         return [r[0] for r in rows]
 
     async def sale_status(self, sale_id: str) -> str | None:
         """'open', 'completed', 'voided', or None for a sale the journal has never seen."""
-        with mapped(_DB):
-            rows = await self.db.execute_fetchall("SELECT status FROM sales WHERE sale_id = ?", (sale_id,))
+        rows = await self.fetch("SELECT status FROM sales WHERE sale_id = ?", (sale_id,))
         return rows[0][0] if rows else None
 
     async def last_receipt_no(self, lane_id: str) -> int:
-        with mapped(_DB):
-            rows = await self.db.execute_fetchall(
-                "SELECT value FROM counters WHERE name = ?", (f"receipt:{lane_id}",)
-            )
+        rows = await self.fetch("SELECT value FROM counters WHERE name = ?", (f"receipt:{lane_id}",))
         return int(rows[0][0]) if rows else 0
 
     async def verify(self) -> VerifyReport:

@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from appliance.store._sqlite import mapped
 from appliance.store.errors import OutboxError, StoreMisuse
 
 if TYPE_CHECKING:
@@ -51,12 +50,11 @@ class Outbox:
     async def _rows(self, where: str, params: tuple[int, ...], limit: int) -> list[OutboxEntry]:
         if type(limit) is not int or limit < 1:
             raise StoreMisuse(f"limit needs a positive int, got {limit!r}.")
-        with mapped("journal"):
-            rows = await self._j.db.execute_fetchall(
-                "SELECT seq, uuid, sale_id, lane_id, receipt_no, created_us, payload FROM outbox"
-                f" WHERE {where} ORDER BY seq LIMIT ?",
-                (*params, limit),
-            )
+        rows = await self._j.fetch(
+            "SELECT seq, uuid, sale_id, lane_id, receipt_no, created_us, payload FROM outbox"
+            f" WHERE {where} ORDER BY seq LIMIT ?",
+            (*params, limit),
+        )
         return [
             OutboxEntry(
                 seq, uuid, sale_id, lane_id, receipt_no, _EPOCH + dt.timedelta(microseconds=us), bytes(p)
@@ -65,13 +63,11 @@ class Outbox:
         ]
 
     async def acked_through(self) -> int:
-        with mapped("journal"):
-            rows = await self._j.db.execute_fetchall("SELECT value FROM counters WHERE name = 'outbox_acked'")
+        rows = await self._j.fetch("SELECT value FROM counters WHERE name = 'outbox_acked'")
         return int(rows[0][0]) if rows else 0
 
     async def last_seq(self) -> int:
-        with mapped("journal"):
-            rows = await self._j.db.execute_fetchall("SELECT value FROM counters WHERE name = 'outbox'")
+        rows = await self._j.fetch("SELECT value FROM counters WHERE name = 'outbox'")
         return int(rows[0][0]) if rows else 0
 
     async def pending_count(self) -> int:

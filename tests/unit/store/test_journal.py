@@ -1,3 +1,4 @@
+import asyncio
 import dataclasses
 import datetime as dt
 import pathlib
@@ -201,3 +202,29 @@ async def test_ensure_room_refuses_a_new_sale_before_the_cap_is_reached(tmp_path
             await j.ensure_room(reserve=10 * page_size)
         # the sale already open still finishes in the reserve
         await j.complete_sale("s1", "L", lambda c: (ev("s1", v + 1, "SaleCompleted"), b"{}"))
+
+
+async def test_readers_never_see_a_completion_that_is_rolled_back(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "j.db"
+    async with Journal(path) as j:
+        (pages,) = next(iter(await j.db.execute_fetchall("PRAGMA page_count")))
+        (page_size,) = next(iter(await j.db.execute_fetchall("PRAGMA page_size")))
+    async with Journal(path, max_bytes=(pages + 8) * page_size) as j:
+        await j.append(ev("s1", 1))
+        seen: list[list[int]] = []
+        stop = asyncio.Event()
+
+        async def watch() -> None:
+            while not stop.is_set():
+                seen.append([e.version for e in await j.events("s1")])
+                seen.append([e.seq for e in await j.outbox.pending()])
+                await asyncio.sleep(0)
+
+        watcher = asyncio.create_task(watch())
+        await asyncio.sleep(0)
+        with pytest.raises(DiskFull):  # the final event fits; the big outbox row does not: all rolls back
+            await j.complete_sale("s1", "L", lambda c: (ev("s1", 2, "SaleCompleted"), b"z" * 200_000))
+        stop.set()
+        await watcher
+        assert seen and all(s in ([1], []) for s in seen)
+        assert [e.version for e in await j.events("s1")] == [1]
