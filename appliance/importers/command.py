@@ -12,10 +12,12 @@ catalog is unchanged, 2 bad command line or store profile.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import logging
 import pathlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, TextIO
 
 from appliance.domain.errors import DomainError
@@ -131,8 +133,17 @@ async def import_file(
             written = sum(len(batch) for batch in reader)
         else:
             replica_path.parent.mkdir(parents=True, exist_ok=True)
-            async with Replica(replica_path) as replica:
-                written = await replica.replace_catalog(_items(reader, profile))
+            adapt = profile.adapt if profile is not None else None
+            async with (
+                Replica(replica_path) as replica,
+                replica.snapshot() as snapshot,
+                contextlib.aclosing(_prefetched(reader)) as batches,
+            ):
+                async for batch in batches:
+                    await snapshot.add(batch if adapt is None else [adapt(item) for item in batch])
+                if profile is not None:
+                    await snapshot.add(profile.items)
+                written = await snapshot.commit()
     except CatalogRejected as err:
         log.warning("%s", err)
         print(reader.report.summary(), file=out)
@@ -144,6 +155,7 @@ async def import_file(
         return 1
     finally:
         if bar is not None:
+            bar.refresh()  # show where it ended, however fast that was
             bar.close()
     print(reader.report.summary(), file=out)
     if replica_path is None:
@@ -154,14 +166,21 @@ async def import_file(
     return 0
 
 
-def _items(reader: CatalogReader, profile: StoreProfile | None) -> Iterator[Item]:
-    adapt: Callable[[Item], Item] = profile.adapt if profile is not None else _same
-    for batch in reader:
-        for item in batch:
-            yield adapt(item)
-    if profile is not None:
-        yield from profile.items
+async def _prefetched(reader: CatalogReader) -> AsyncIterator[list[Item]]:
+    """The reader's batches, the next one parsed in a worker thread while this one is written.
 
-
-def _same(item: Item) -> Item:
-    return item
+    sqlite3 releases the GIL while it steps, so on two cores parsing and writing overlap.
+    """
+    loop = asyncio.get_running_loop()
+    batches = iter(reader)
+    pending = loop.run_in_executor(None, next, batches, None)
+    try:
+        while (batch := await pending) is not None:
+            pending = loop.run_in_executor(None, next, batches, None)
+            yield batch
+    finally:
+        # Never leave the reader running in the thread: it would outlive the snapshot's abort.
+        if not pending.done():
+            await asyncio.wait([pending])
+        if not pending.cancelled():
+            pending.exception()  # retrieved: whatever ends the import is already on its way up

@@ -13,7 +13,9 @@ import sqlite3
 
 class SeenIndex:
     def __init__(self) -> None:
-        self._db = sqlite3.connect("")  # private temporary on-disk database
+        # A private temporary on-disk database. Used by one thread at a time, though not always
+        # the same one (the import command parses in a worker thread).
+        self._db = sqlite3.connect("", check_same_thread=False)
         self._db.executescript(
             """
             PRAGMA journal_mode = OFF;

@@ -54,3 +54,27 @@ def test_bad_command_line_exits_2() -> None:
     assert "Unknown ISO 4217 currency code 'XYZ1'" in r.stderr
     r = lanekit("catalog", "import", "x.csv", "--format", "magento")
     assert r.returncode == 2 and "invalid choice: 'magento'" in r.stderr
+
+
+def test_progress_bar_on_stderr() -> None:
+    r = lanekit(
+        "catalog",
+        "import",
+        str(SAMPLES / "woocommerce_real_export_gopoma_2024-07-28.csv"),
+        "--check",
+        "--progress",
+        "on",
+    )
+    assert r.returncode == 0, r.stderr
+    assert (
+        "import: 100%" in r.stderr and "81.0k/81.0k" in r.stderr
+    )  # tqdm's final state for the 81,009-byte file
+    r = lanekit(
+        "catalog",
+        "import",
+        str(SAMPLES / "woocommerce_real_export_gopoma_2024-07-28.csv"),
+        "--check",
+        "--progress",
+        "off",
+    )
+    assert "import:" not in r.stderr
