@@ -3,6 +3,7 @@
     lanekit devices [--config FILE] [--uevents FILE]     the device map and what is plugged in
     lanekit devices test scanner [--sim FILE] ...        show scans (see appliance/devices_scanner.py)
     lanekit devices test printer [--sim] ...             print the test page (appliance/devices_printer.py)
+    lanekit devices test scale [--sim PROTOCOL] ...      read a weight (appliance/devices_scale.py)
 
 `TESTS` is the table of field tests: kind -> (module, add-arguments function, run function). A kind's
 module is imported only when that kind is tested. Device kinds add their line here.
@@ -23,6 +24,7 @@ DEFAULT_CONFIG = Path("/etc/lanekit/lanekit.toml")
 TESTS: dict[str, tuple[str, str, str]] = {
     "scanner": ("appliance.devices_scanner", "add_scanner_arguments", "run_scanner_test"),
     "printer": ("appliance.devices_printer", "add_printer_arguments", "run_printer_test"),
+    "scale": ("appliance.devices_scale", "add_scale_arguments", "run_scale_test"),
 }
 
 
