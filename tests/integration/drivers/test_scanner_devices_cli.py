@@ -76,4 +76,4 @@ def test_devices_test_needs_a_scanner_and_a_kind(tmp_path: pathlib.Path) -> None
     proc = lanekit("devices", "test", "scanner", "--sim", str(tmp_path / "missing.evdev"))
     assert proc.returncode == 3 and "missing.evdev" in proc.stdout
     proc = lanekit("devices", "test", "toaster")
-    assert proc.returncode == 2 and "name a device kind: printer, scanner" in proc.stdout
+    assert proc.returncode == 2 and "name a device kind: printer, scale, scanner" in proc.stdout
