@@ -64,9 +64,10 @@ class EvdevWedgeSettings(WedgeOptions, kw_only=True):
 
 
 class SimSettings(WedgeOptions, kw_only=True):
-    """Replays a recorded input_event stream through the same decoder the real device uses."""
+    """Replays a recorded input_event stream through the same decoder the real device uses;
+    with no file it is a live simulated scanner that `SimScanner.type_scan()` drives."""
 
-    file: str
+    file: str = ""
     realtime: bool = False  # keep the recorded timing between events
 
 

@@ -3,6 +3,10 @@
 Chosen by config like hardware (`backend = "sim"`, `file = ...`). The recording is written into a
 pipe whose read end goes through the same `WedgeFdReader`, parser, keymap and framing as a real
 /dev/input/eventN; only the byte source differs. `realtime = true` keeps the recorded timing.
+
+With no file the simulator is live: `await scanner.type_scan("4006381333931")` types a barcode as
+a scanner configured for the same layout would (the demo and UI tests use this), `feed(raw)`
+writes recorded bytes, and `end()` unplugs it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import asyncio
 import contextlib
 import os
 import pathlib
+import time
+from typing import Literal
 
 import msgspec
 
@@ -19,11 +25,13 @@ from drivers.scanner.base import Scanner
 from drivers.scanner.evdev_stream import record_struct
 from drivers.scanner.settings import SimSettings
 from drivers.scanner.wedge_decoder import WedgeStream
+from drivers.scanner.wedge_encoder import WedgeEncoder, to_bytes
 from drivers.scanner.wedge_reader import READ_RECORDS, WedgeFdReader
 
 
 class SimScanner(Scanner):
-    """`SimScanner(SimSettings(file="scans.evdev", layout="de"))`, or `SimScanner.from_bytes(data, layout="de")`."""
+    """`SimScanner(SimSettings(file="scans.evdev", layout="de"))`, `SimScanner.from_bytes(data, layout="de")`,
+    or live: `SimScanner(SimSettings(layout="de"))` then `await scanner.type_scan("...")`."""
 
     backend = "sim"
     Settings = SimSettings
@@ -36,6 +44,7 @@ class SimScanner(Scanner):
         self._reader: WedgeFdReader | None = None
         self._writer: asyncio.Task[None] | None = None
         self._fds: list[int] = []
+        self._write_fd = -1
 
     @classmethod
     def from_bytes(cls, stream: bytes, *, name: str = "sim", **options: object) -> SimScanner:
@@ -44,7 +53,7 @@ class SimScanner(Scanner):
 
     async def _open(self) -> None:
         data = self._stream
-        if data is None:
+        if data is None and self.settings.file:
             try:
                 data = await asyncio.to_thread(pathlib.Path(self.settings.file).read_bytes)
             except OSError as err:
@@ -54,7 +63,30 @@ class SimScanner(Scanner):
         os.set_blocking(write_fd, False)
         self._fds = [read_fd, write_fd]
         self._reader = WedgeFdReader(read_fd, self._pipeline, deliver=self._deliver, on_eof=self._recording_over)
-        self._writer = asyncio.create_task(self._play(data, write_fd), name=f"sim-scanner-{self.name}")
+        self._write_fd = write_fd
+        if data is not None:
+            self._writer = asyncio.create_task(self._play(data, write_fd), name=f"sim-scanner-{self.name}")
+
+    @property
+    def live(self) -> bool:
+        return self._stream is None and not self.settings.file
+
+    async def type_scan(self, text: str, *, gs: Literal["ctrl", "alt"] = "ctrl", keypad_digits: bool = False) -> None:
+        """Type one barcode (with the configured suffix) as a scanner set to this layout sends it."""
+        encoder = WedgeEncoder(layout=self.settings.layout, variant=self.settings.variant,
+                               suffix=self.settings.suffix, gs=gs, keypad_digits=keypad_digits, start=time.time())
+        await self.feed(to_bytes(encoder.scan(text), self.settings.event_format))
+
+    async def feed(self, data: bytes) -> None:
+        """Raw input_event bytes onto the simulated wire (live mode)."""
+        if not self.live or self._write_fd not in self._fds:
+            raise RuntimeError("feed()/type_scan() need an open live simulator (no file, not ended)")
+        await self._write_all(self._write_fd, data)
+
+    async def end(self) -> None:
+        """Unplug the live simulator: the reader sees end of file and iteration ends."""
+        if self.live:
+            self._close_fd(self._write_fd)
 
     def _recording_over(self, err: OSError | None) -> None:
         if err is None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pathlib
 
+import msgspec
 import pytest
 
 from drivers.events import BackendUnavailable, DeviceInitError, FrameError, Scan
 from drivers.scanner import BACKENDS, ScannerConfigError, open_scanner
 from drivers.scanner.evdev_wedge import find_device
-from drivers.scanner.settings import EvdevWedgeSettings
+from drivers.scanner.settings import EvdevWedgeSettings, SimSettings
 from drivers.scanner.sim import SimScanner
 from drivers.scanner.wedge_encoder import WedgeEncoder, to_bytes
 
@@ -66,7 +67,6 @@ async def test_close_is_idempotent_and_a_failed_open_needs_no_close(tmp_path: pa
         ({"backend": "sim", "file": "x", "suffix": "newline"}, "suffix"),
         ({"backend": "sim", "file": "x", "idle_gap_ms": 0}, "idle_gap_ms"),
         ({"backend": "sim", "file": "x", "layout": "xx"}, "'xx'"),
-        ({"backend": "sim"}, "file"),
         ({"backend": "evdev_wedge", "layout": "de"}, "vid_pid or name"),
         ({"backend": "evdev_wedge", "vid_pid": "5e0:1200"}, "four hex digits"),
         ({"backend": "serial", "port": "/dev/ttyACM0", "baudrate": "9600"}, "baudrate"),
@@ -94,3 +94,24 @@ def test_evdev_device_selection_never_guesses(tmp_path: pathlib.Path) -> None:
     missing = str(tmp_path / "event99")
     with pytest.raises(DeviceInitError, match="event99 \\(cannot open"):
         find_device(EvdevWedgeSettings(name="Honeywell Scanner", path=missing))
+
+
+async def test_live_sim_types_scans_through_the_same_read_path() -> None:
+    async with open_scanner({"backend": "sim", "layout": "fr", "aim_prefix": True}, name="kiosk") as scanner:
+        await scanner.type_scan("]E04006381333931")  # type: ignore[attr-defined]
+        await scanner.type_scan("]d20107032069804988100329\x1d15210526", gs="alt")  # type: ignore[attr-defined]
+        assert await scanner.read(timeout=5) == Scan(b"4006381333931", "]E0", "kiosk")
+        assert await scanner.read(timeout=5) == Scan(b"0107032069804988100329\x1d15210526", "]d2", "kiosk")
+        await scanner.end()  # type: ignore[attr-defined]
+        assert await scanner.read(timeout=5) is None
+        with pytest.raises(RuntimeError, match="live simulator"):
+            await scanner.type_scan("1")  # type: ignore[attr-defined]
+
+
+async def test_live_sim_without_suffix_ends_scans_on_the_idle_timer() -> None:
+    async with SimScanner.from_bytes(b"", layout="us") as recorded:
+        assert await recorded.read(timeout=5) is None
+    live = SimScanner(msgspec.convert({"layout": "de", "suffix": "none", "idle_gap_ms": 30}, SimSettings))
+    async with live:
+        await live.type_scan("Zeitung")
+        assert await live.read(timeout=5) == Scan(b"Zeitung")
