@@ -62,7 +62,9 @@ class PinPad(abc.ABC):
         self._asked = 0  # type of the request awaiting its reply
         self._last_rx: tuple[int, bytes] | None = None
         self._active: dict[str, asyncio.Future[CardRead]] = {}
-        self._seen_reads: set[tuple[str, bytes]] = set()
+        self._seen_reads: list[tuple[str, bytes]] = []  # recent (txn, KSN), to drop retransmitted reads
+        self._out = bytearray()
+        self._closed: asyncio.Event = asyncio.Event()
         self._events: asyncio.Queue[CardRead] = asyncio.Queue(EVENT_QUEUE)
         self.frame_errors: list[FrameError] = []
 
@@ -85,8 +87,10 @@ class PinPad(abc.ABC):
         if self._is_shutdown:
             return
         self._is_shutdown = True
+        self._closed.set()
         if self._fd is not None:
             asyncio.get_running_loop().remove_reader(self._fd)
+            asyncio.get_running_loop().remove_writer(self._fd)
         if self._flush_handle:
             self._flush_handle.cancel()
         for fut in (self._ack, self._reply, *self._active.values()):
@@ -175,8 +179,17 @@ class PinPad(abc.ABC):
 
     async def events(self) -> AsyncIterator[CardRead]:
         """Every card read in arrival order, including late ones (``late=True``)."""
-        while not self._is_shutdown:
-            yield await self._events.get()
+        closed = asyncio.ensure_future(self._closed.wait())
+        try:
+            while not self._is_shutdown:
+                get = asyncio.ensure_future(self._events.get())
+                await asyncio.wait({get, closed}, return_when=asyncio.FIRST_COMPLETED)
+                if not get.done():
+                    get.cancel()
+                    return  # closed: the iteration ends instead of hanging
+                yield get.result()
+        finally:
+            closed.cancel()
 
     def pending_event(self) -> CardRead | None:
         try:
@@ -203,14 +216,27 @@ class PinPad(abc.ABC):
 
     # ---- the link ----
     def _write(self, data: bytes) -> None:
+        """Queue ``data`` and write what the fd takes now; the rest goes when it is writable."""
         if self._fd is None or self._is_shutdown:
             raise DeviceOperationError(f"{self.name} is closed")
-        view = memoryview(data)
-        while view:
-            try:
-                view = view[os.write(self._fd, view):]
-            except BlockingIOError:
-                continue
+        pending = bool(self._out)
+        self._out += data
+        if not pending:
+            self._flush_out()
+
+    def _flush_out(self) -> None:
+        assert self._fd is not None
+        loop = asyncio.get_running_loop()
+        try:
+            while self._out:
+                del self._out[:os.write(self._fd, self._out)]
+        except BlockingIOError:
+            loop.add_writer(self._fd, self._flush_out)
+            return
+        except OSError as err:
+            log.error("%s: write failed: %s", self.name, err)
+            self._out.clear()
+        loop.remove_writer(self._fd)
 
     async def _request(self, kind: int, fields: dict, *, timeout: float | None = None,
                        result_for: str | None = None) -> Reply:
@@ -313,7 +339,7 @@ class PinPad(abc.ABC):
         key = (read.transaction_id, read.ksn)
         if key in self._seen_reads:
             return
-        self._seen_reads.add(key)
+        self._seen_reads = [*self._seen_reads[-255:], key]
         fut = self._active.pop(read.transaction_id, None)
         if fut is None or fut.done():
             log.warning("%s: late card read for abandoned transaction %s: reverse it", self.name,

@@ -184,3 +184,15 @@ async def test_standalone_simulator_prints_its_ptys_and_serves_the_driver(tmp_pa
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_event_iteration_ends_when_the_pad_closes() -> None:
+    pad = await open_pinpad("sim", kbpk=KBPK)
+    events = [e async for e in _until_closed(pad)]
+    assert events == []
+
+
+async def _until_closed(pad: SimulatedPinPad) -> AsyncIterator:
+    asyncio.get_running_loop().call_later(0.2, lambda: asyncio.ensure_future(pad.close()))
+    async for event in pad.events():
+        yield event
