@@ -170,6 +170,17 @@ class HqDb:
         cur = self._db.execute("SELECT seq, uuid FROM sales WHERE device=? ORDER BY seq", (device,))
         return [(s, u) for s, u in cur.fetchall()]
 
+    def _sales_summary(self, device: str | None) -> list[tuple[str, int, int]]:
+        sql = (
+            "SELECT s.device, count(*), coalesce(p.acked_through, 0) FROM sales s "
+            "LEFT JOIN device_progress p ON p.device = s.device"
+        )
+        args: tuple[str, ...] = ()
+        if device is not None:
+            sql += " WHERE s.device = ?"
+            args = (device,)
+        return [(d, n, a) for d, n, a in self._db.execute(sql + " GROUP BY s.device ORDER BY s.device", args)]
+
     def _sale_count(self) -> int:
         cur = self._db.execute("SELECT count(*) FROM sales")
         return int((cur.fetchone())[0])  # type: ignore[index]
@@ -267,6 +278,12 @@ class HqDb:
                 "INSERT INTO catalog(store, sku, doc) VALUES (?,?,?) ON CONFLICT(store, sku) DO UPDATE SET doc=excluded.doc",
                 (store, key, msgspec.json.encode(data)),
             )
+            if isinstance(data.get("stock"), int):
+                # a catalog import carries counted stock: it resets HQ's level for that item
+                self._db.execute(
+                    "INSERT INTO stock(store, sku, qty) VALUES (?,?,?) ON CONFLICT(store, sku) DO UPDATE SET qty=excluded.qty",
+                    (store, key, str(data["stock"])),
+                )
         elif feed in ("prices", "stock"):
             row = self._db.execute("SELECT doc FROM catalog WHERE store=? AND sku=?", (store, key)).fetchone()
             if row is None:
@@ -344,6 +361,9 @@ class HqDb:
 
     async def sales_of(self, device: str) -> list[tuple[int, str]]:
         return await self._run(self._sales_of, device)
+
+    async def sales_summary(self, device: str | None = None) -> list[tuple[str, int, int]]:
+        return await self._run(self._sales_summary, device)
 
     async def sale_count(self) -> int:
         return await self._run(self._sale_count)

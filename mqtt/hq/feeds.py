@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Literal
 
 import msgspec
@@ -62,6 +62,13 @@ def _batches(rows: list[Row]) -> list[list[Row]]:
     if batch:
         out.append(batch)
     return out
+
+
+def stock_rows(levels: dict[str, str]) -> list[Row]:
+    """Stock feed rows from HQ's levels: whole units (a weighed item's kilograms are floored)."""
+    return [
+        Row(key=sku, data={"level": int(Decimal(q).to_integral_value(ROUND_FLOOR))}) for sku, q in sorted(levels.items())
+    ]
 
 
 class FeedPublisher:

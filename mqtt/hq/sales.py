@@ -11,10 +11,9 @@ import msgspec
 from mqtt import topics
 from mqtt.client import Client, Message
 from mqtt.hq.db import HqDb
-from mqtt.hq.feeds import FeedPublisher
+from mqtt.hq.feeds import FeedPublisher, stock_rows
 from mqtt.wire import (
     MAX_SALES_BATCH_BYTES,
-    Row,
     SaleRecord,
     SalesAck,
     SalesBatch,
@@ -74,5 +73,4 @@ class SalesConsumer:
             by_store[store].add(sku)
         for store, skus in by_store.items():
             levels = await self.db.stock_levels(store, skus)
-            rows = [Row(key=sku, data={"qty": qty}) for sku, qty in sorted(levels.items())]
-            await self.feeds.send(client, store, await self.feeds.change(store, self.stock_feed, rows))
+            await self.feeds.send(client, store, await self.feeds.change(store, self.stock_feed, stock_rows(levels)))
