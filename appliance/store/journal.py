@@ -16,6 +16,7 @@ import os
 import pathlib
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -290,6 +291,57 @@ class Journal:
         that was started can always be finished."""
         if await self.room() < reserve:
             raise DiskFull(_DB)
+
+    async def prune(self, finished_before: dt.datetime) -> int:
+        """Delete the oldest whole sales that are done with: voided, or completed and acknowledged
+        by HQ, with their final event before `finished_before`. Only a prefix of the journal can go
+        (the chain resumes from the checksum recorded at its end), so pruning stops at the first
+        sale still needed. Returns the number of events removed.
+        """
+        if not isinstance(finished_before, dt.datetime) or finished_before.utcoffset() is None:
+            raise StoreMisuse("prune needs a timezone-aware datetime.")
+        cutoff = (finished_before - _EPOCH) // _US
+        async with self.transaction() as db:
+            base_rows = await db.execute_fetchall("SELECT coalesce((SELECT seq FROM chain_base), 0)")
+            base = int(next(iter(base_rows))[0])
+            # The first position still needed: the opening of a sale that must stay.
+            rows = await db.execute_fetchall(
+                """
+                SELECT min(s.opened_seq) FROM sales s
+                LEFT JOIN events f ON f.seq = s.closed_seq
+                LEFT JOIN outbox o ON o.sale_id = s.sale_id
+                WHERE s.status = 'open' OR f.at_us >= ?
+                   OR (s.status = 'completed' AND (o.seq IS NULL OR o.seq >
+                       coalesce((SELECT value FROM counters WHERE name = 'outbox_acked'), 0)))
+                """,
+                (cutoff,),
+            )
+            (keep_from,) = next(iter(rows))
+            last_rows = await db.execute_fetchall("SELECT coalesce(max(seq), 0) FROM events")
+            end = int(keep_from) - 1 if keep_from is not None else int(next(iter(last_rows))[0])
+            # A sale that opened before `end` but closed after it must stay whole.
+            while end > base:
+                spans = await db.execute_fetchall(
+                    "SELECT min(opened_seq) FROM sales WHERE opened_seq <= ? AND closed_seq > ?", (end, end)
+                )
+                (straddle,) = next(iter(spans))
+                if straddle is None:
+                    break
+                end = int(straddle) - 1
+            if end <= base:
+                return 0
+            ck = await db.execute_fetchall("SELECT checksum FROM events WHERE seq = ?", (end,))
+            await db.execute(
+                "INSERT INTO chain_base (id, seq, checksum, pruned_us) VALUES (1, ?, ?, ?) ON CONFLICT (id)"
+                " DO UPDATE SET seq = excluded.seq, checksum = excluded.checksum, pruned_us = excluded.pruned_us",
+                (end, next(iter(ck))[0], time.time_ns() // 1000),
+            )
+            cur = await db.execute("DELETE FROM events WHERE seq <= ?", (end,))
+            removed = cur.rowcount
+            await db.execute("DELETE FROM outbox WHERE final_seq <= ?", (end,))
+            await db.execute("DELETE FROM sales WHERE closed_seq <= ?", (end,))
+        log.info("journal %s: pruned %d events up to position %d", self.path, removed, end)
+        return removed
 
     # --- reading --------------------------------------------------------
     async def events(self, sale_id: str) -> list[EncodedEvent]:

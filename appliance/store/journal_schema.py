@@ -86,14 +86,37 @@ BEGIN
 END;
 """,
     ),
+    Migration(
+        2,
+        "chain base for pruning",
+        """
+-- Pruning removes a prefix of the journal (whole, finished, acknowledged sales); the chain then
+-- resumes from the checksum recorded here. Only rows at or below the base may ever be deleted.
+CREATE TABLE chain_base (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    seq       INTEGER NOT NULL,
+    checksum  BLOB    NOT NULL,
+    pruned_us INTEGER NOT NULL
+);
+
+DROP TRIGGER events_no_delete;
+
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+WHEN OLD.seq > coalesce((SELECT seq FROM chain_base), 0)
+BEGIN
+    SELECT RAISE(ABORT, 'lanekit:append-only');
+END;
+""",
+    ),
 )
 
 APPEND_SQL = """
 INSERT INTO events (seq, sale_id, version, type, schema_version, at_us, payload, checksum)
 SELECT n.seq, :sale_id, :version, :type, :schema_version, :at_us, :payload,
        lanekit_chain(n.prev, n.seq, :sale_id, :version, :type, :schema_version, :at_us, :payload)
-FROM (SELECT coalesce(max(seq), 0) + 1 AS seq,
-             (SELECT checksum FROM events ORDER BY seq DESC LIMIT 1) AS prev
+FROM (SELECT coalesce(max(seq), (SELECT seq FROM chain_base), 0) + 1 AS seq,
+             coalesce((SELECT checksum FROM events ORDER BY seq DESC LIMIT 1),
+                      (SELECT checksum FROM chain_base)) AS prev
       FROM events) AS n
 RETURNING seq, checksum
 """

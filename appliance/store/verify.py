@@ -46,9 +46,19 @@ class VerifyReport:
             raise self.fault.error()
 
 
+async def _chain_base(db: aiosqlite.Connection) -> tuple[int, bytes | None]:
+    """Where the chain starts: after the pruned prefix (schema 2+), else at the beginning."""
+    if not await db.execute_fetchall("SELECT 1 FROM sqlite_master WHERE name = 'chain_base'"):
+        return 0, None
+    rows = await db.execute_fetchall("SELECT seq, checksum FROM chain_base")
+    for seq, checksum in rows:
+        return int(seq), bytes(checksum)
+    return 0, None
+
+
 async def _chain_fault(db: aiosqlite.Connection) -> tuple[int, JournalFault | None]:
-    prev: bytes | None = None
-    expect_seq = 1
+    base, prev = await _chain_base(db)
+    expect_seq = base + 1
     count = 0
     cur = await db.execute(
         "SELECT seq, sale_id, version, type, schema_version, at_us, payload, checksum FROM events ORDER BY seq"
