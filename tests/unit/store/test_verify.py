@@ -155,3 +155,16 @@ async def test_cli_show_and_status_describe_the_journal(tmp_path: pathlib.Path) 
     ]
     missing = lanekit("journal", "show", "zz", "--data-dir", str(tmp_path))
     assert missing.returncode == 1 and "no sale 'zz'" in missing.stderr
+
+
+async def test_a_first_release_journal_upgrades_in_place_and_keeps_its_verdict(tmp_path: pathlib.Path) -> None:
+    # The shipped fixtures were written at journal schema 1; opening one migrates it.
+    data = tmp_path / "missing_event"
+    shutil.copytree(FIXTURES / "missing_event", data)
+    async with Journal(data / "journal.db") as j:
+        versions = await j.db.execute_fetchall("SELECT version FROM schema_migrations ORDER BY version")
+        assert [v for (v,) in versions] == [1, 2]
+        fault = (await j.verify()).fault
+        assert fault is not None and (fault.sale_id, fault.version) == ("sale-0002", 2)
+        assert [e.version for e in await j.events("sale-0003")] == [1, 2]
+        await j.append(ev("sale-0003", 3))  # the open sale carries on after the upgrade
