@@ -18,12 +18,13 @@ log = logging.getLogger(__name__)
 
 class SerialFramer:
     def __init__(self, *, prefix: bytes = b"", suffix: bytes = b"\r", aim_prefix: bool = False,
-                 max_length: int = 8192, device: str = "") -> None:
+                 max_length: int = 8192, gs_substitute: bytes = b"", device: str = "") -> None:
         if prefix and prefix == suffix:
             raise ValueError("prefix and suffix must differ")
         self.prefix = prefix
         self.suffix = suffix
         self.aim_prefix = aim_prefix
+        self.gs_substitute = gs_substitute
         self.max_length = max_length
         self.device = device
         self._buf = bytearray()
@@ -113,6 +114,8 @@ class SerialFramer:
             return
         if not data:
             return  # an empty line between frames carries nothing
+        if self.gs_substitute:
+            data = data.replace(self.gs_substitute, b"\x1d")
         symbology = None
         if self.aim_prefix:
             split = split_aim(data, offset)

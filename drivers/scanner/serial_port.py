@@ -30,7 +30,8 @@ class SerialScanner(Scanner):
         self.settings = settings
         self._framer = SerialFramer(
             prefix=settings.prefix.encode("latin-1"), suffix=settings.suffix.encode("latin-1"),
-            aim_prefix=settings.aim_prefix, max_length=settings.max_length, device=name)
+            aim_prefix=settings.aim_prefix, max_length=settings.max_length,
+            gs_substitute=settings.gs_substitute.encode("latin-1"), device=name)
         self._port: serial.Serial | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._timer: asyncio.TimerHandle | None = None

@@ -36,6 +36,7 @@ class WedgeOptions(_Settings, kw_only=True):
     suffix: Suffix = "enter"  # what ends a scan; "none" frames by idle gap
     idle_gap_ms: int = 60  # silence that ends a scan when suffix is "none"
     aim_prefix: bool = False  # the scanner sends ']cm' before the data
+    gs_substitute: str = ""  # a character the scanner is set to send in place of GS (e.g. "~")
     numlock: bool = True  # scanners type keypad digits assuming Num Lock is on
     max_length: int = 8192
     event_format: EventFormat = "native"
@@ -45,6 +46,12 @@ class WedgeOptions(_Settings, kw_only=True):
             raise ValueError("idle_gap_ms must be between 1 and 10000")
         if not 1 <= self.max_length <= 1_000_000:
             raise ValueError("max_length must be between 1 and 1000000")
+        _check_gs_substitute(self.gs_substitute)
+
+
+def _check_gs_substitute(value: str) -> None:
+    if len(value) > 1 or (value and (value.isalnum() or ord(value) > 0xFF)):
+        raise ValueError("gs_substitute is one latin-1 character that is not a letter or digit (e.g. '~')")
 
 
 class EvdevWedgeSettings(WedgeOptions, kw_only=True):
@@ -81,9 +88,11 @@ class SerialSettings(_Settings, kw_only=True):
     suffix: str = "\r"  # "" frames by idle gap
     idle_gap_ms: int = 50
     aim_prefix: bool = False
+    gs_substitute: str = ""  # a character the scanner is set to send in place of GS (e.g. "~")
     max_length: int = 8192
 
     def __post_init__(self) -> None:
+        _check_gs_substitute(self.gs_substitute)
         if self.baudrate <= 0:
             raise ValueError("baudrate must be positive")
         if not 1 <= self.idle_gap_ms <= 10_000:

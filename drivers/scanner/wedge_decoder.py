@@ -167,6 +167,8 @@ class WedgeDecoder:
             except UnicodeEncodeError:
                 out.append(_err(f"character {text!r} has no single-byte (latin-1) code", offset))
                 return
+        if self.options.gs_substitute:
+            data = bytearray(data.replace(self.options.gs_substitute.encode("latin-1"), b"\x1d"))
         symbology = None
         if self.options.aim_prefix:
             split = split_aim(bytes(data), start)

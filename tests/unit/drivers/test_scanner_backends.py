@@ -68,6 +68,8 @@ async def test_close_is_idempotent_and_a_failed_open_needs_no_close(tmp_path: pa
         ({"backend": "sim", "file": "x", "idle_gap_ms": 0}, "idle_gap_ms"),
         ({"backend": "sim", "file": "x", "layout": "xx"}, "'xx'"),
         ({"backend": "evdev_wedge", "layout": "de"}, "vid_pid or name"),
+        ({"backend": "sim", "gs_substitute": "1"}, "gs_substitute"),
+        ({"backend": "serial", "port": "/dev/ttyACM0", "gs_substitute": "~~"}, "gs_substitute"),
         ({"backend": "evdev_wedge", "vid_pid": "5e0:1200"}, "four hex digits"),
         ({"backend": "serial", "port": "/dev/ttyACM0", "baudrate": "9600"}, "baudrate"),
         ({"layout": "de"}, "'backend'"),

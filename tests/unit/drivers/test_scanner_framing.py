@@ -92,3 +92,8 @@ def test_suffix_only_frames_after_a_quiet_line_are_recovered(pairs: list[tuple[b
         out += f.feed(garbage) + f.idle()  # line noise, then the gap before the scanner speaks
         out += f.feed(payload + CR)
     assert [x.data for x in out if isinstance(x, Scan)] == [p for _, p in pairs]
+
+
+def test_gs_substitute_byte_becomes_gs() -> None:
+    f = SerialFramer(gs_substitute=b"~", aim_prefix=True)
+    assert f.feed(b"]C10107032069804988100329~15210526\r") == [Scan(b"0107032069804988100329\x1d15210526", "]C1")]

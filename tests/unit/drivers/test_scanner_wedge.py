@@ -247,3 +247,11 @@ def test_parser_keeps_partial_records_across_reads() -> None:
     assert parser.close() is None
     assert [(x.type, x.code, x.value) for x in events if x.type == e.EV_KEY] == [
         (e.EV_KEY, e.KEY_5, 1), (e.EV_KEY, e.KEY_5, 0), (e.EV_KEY, e.KEY_ENTER, 1), (e.EV_KEY, e.KEY_ENTER, 0)]
+
+
+def test_gs_substitute_character_becomes_gs() -> None:
+    # a scanner set to send '~' for FNC1 (as some are, when the host cannot take Ctrl or Alt codes)
+    k = Keys().taps(*(DIGIT_KEYS[d] for d in "0107032069804988100329"))
+    k.tap(e.KEY_LEFTSHIFT, e.KEY_GRAVE).taps(*(DIGIT_KEYS[d] for d in "15210526"), e.KEY_ENTER)
+    assert decode(bytes(k.buf), layout="us", gs_substitute="~") == [Scan(b"0107032069804988100329\x1d15210526")]
+    assert texts(decode(bytes(k.buf), layout="us")) == ["0107032069804988100329~15210526"]
