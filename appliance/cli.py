@@ -12,6 +12,7 @@ import asyncio
 import importlib
 import inspect
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -42,6 +43,13 @@ def _top_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _wants_ui(args: argparse.Namespace) -> bool:
+    mode = getattr(args, "ui", False)
+    if mode == "auto":
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return mode in (True, "on")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     top = _top_parser()
@@ -58,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     module.add_arguments(sub)
     args = sub.parse_args(argv[idx + 1 :])
     args.verbose = globals_ns.verbose
+    if _wants_ui(args):
+        # the composition root is the one place that may hand the lane to the UI
+        from kiosk_ui.app import run_kiosk
+
+        args.ui_runner = run_kiosk
     logging.basicConfig(
         level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -243,8 +243,9 @@ class Lane:
             self._emit_sale()
             return member
 
-    async def pay_points(self, points: int) -> Money:
-        """Pay part of the sale with the member's loyalty points (a tender, not a discount)."""
+    async def pay_points(self, points: int | None = None) -> Money:
+        """Pay with the member's loyalty points (a tender, not a discount); None: as many as the
+        balance due needs, up to what the member has."""
         async with self._lock:
             sale = self._require_sale("pay_points")
             try:
@@ -255,9 +256,12 @@ class Lane:
                     raise LaneError("This store has no loyalty programme that takes points as payment.")
                 priced = self._price(sale)
                 spent = sum(int(t.reference.split()[0]) for t in sale.tenders if t.kind is TenderKind.LOYALTY_POINTS)
-                tender = redeem_points(points, balance=sale.member.points_balance - spent,
-                                       amount_due=sale.balance(priced.total),
-                                       rate=PointsRate.of(program, self.profile.currency))
+                rate = PointsRate.of(program, self.profile.currency)
+                have = sale.member.points_balance - spent
+                due = sale.balance(priced.total)
+                if points is None:
+                    points = min(have, -(-due.minor * rate.points // rate.value.minor))
+                tender = redeem_points(points, balance=have, amount_due=due, rate=rate)
                 event = sale.pay_other(TenderKind.LOYALTY_POINTS, tender.amount, priced.total,
                                        f"t{len(sale.tenders) + 1}", self._clock(), reference=f"{tender.points} points")
             except DomainError as err:

@@ -36,6 +36,7 @@ RETRY_S = 2.0
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", default=None, help="lanekit.toml (default /etc/lanekit/lanekit.toml when present)")
     paths.add_data_dir_argument(parser)
+    parser.add_argument("--ui", action="store_true", help="show the kiosk UI (the kiosk session unit runs this under cage)")
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -75,7 +76,11 @@ async def run(args: argparse.Namespace) -> int:
             tasks.append(asyncio.create_task(watchdog_pinger(interval), name="watchdog"))
         notify(f"READY=1\nSTATUS=lane {settings.lane.id} ready")
         log.info("lane %s ready (data dir %s)", settings.lane.id, data_dir)
-        await stop.wait()
+        ui_runner = getattr(args, "ui_runner", None)
+        if ui_runner is not None:
+            await ui_runner(lane, stop, portrait=settings.lane.kind == "handheld")
+        else:
+            await stop.wait()
         notify("STOPPING=1")
         for t in tasks:
             t.cancel()

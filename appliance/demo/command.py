@@ -11,6 +11,7 @@ the receipt byte-identical run to run.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import pathlib
 import sys
@@ -41,6 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=pathlib.Path, default=DEMO_DIR / "store.toml", help="store profile (TOML)")
     parser.add_argument("--data-dir", type=pathlib.Path, default=None,
                         help="where the replica, journal and receipts go (default: a fresh temporary dir)")
+    parser.add_argument("--ui", choices=("auto", "on", "off"), default="auto",
+                        help="show the kiosk UI and pay by touch (auto: when a display is available)")
     parser.add_argument("--now", type=_parse_now, default=None,
                         help="fixed clock, ISO 8601 (e.g. 2026-12-03T10:00:00+01:00): identical receipts run to run")
 
@@ -78,7 +81,16 @@ async def run(args: argparse.Namespace) -> int:
                         rules=load_promotions(profile), scale=ScaleWeights(scale), weight_timeout_s=5.0)
             lane_events = lane.subscribe()
             await lane.start()
-            paid = await _run_basket(lane, steps, scale)
+            ui_runner = getattr(args, "ui_runner", None)
+            if ui_runner is not None:
+                # the scans run while the UI shows them; the shopper pays by touch
+                basket = asyncio.ensure_future(_run_basket(lane, [s for s in steps if isinstance(s, ScanStep)], scale,
+                                                           pay=False, pause=0.4))
+                await ui_runner(lane, None)
+                await basket
+                paid = lane.last_sale is not None and lane.sale is None
+            else:
+                paid = await _run_basket(lane, steps, scale)
             while not lane_events.empty():
                 e = lane_events.get_nowait()
                 if isinstance(e, LaneNotice):
@@ -100,9 +112,11 @@ async def _wedge_scan(text: str) -> tuple[bytes, str | None]:
     raise RuntimeError(f"the simulated scanner produced no scan for {text!r}")
 
 
-async def _run_basket(lane: Lane, steps: list[Step], scale: Scale) -> bool:
+async def _run_basket(lane: Lane, steps: list[Step], scale: Scale, *, pay: bool = True, pause: float = 0.0) -> bool:
     cur = lane.profile.currency
     for step in steps:
+        if pause:
+            await asyncio.sleep(pause)
         try:
             match step:
                 case ScanStep():
@@ -140,7 +154,7 @@ async def _run_basket(lane: Lane, steps: list[Step], scale: Scale) -> bool:
         except LaneError as err:
             print(f"scan {getattr(step, 'data', '')!r} refused: {err}" if isinstance(step, ScanStep)
                   else f"{step.verb} refused: {err}")
-    if lane.sale is not None and lane.sale.lines:
+    if pay and lane.sale is not None and lane.sale.lines:
         view = lane.view()
         assert view is not None
         due = view.balance
