@@ -42,7 +42,7 @@ def test_ready_watchdog_and_clean_stop(tmp_path: pathlib.Path) -> None:
         assert ready == ["READY=1\nSTATUS=lane lane-07 ready"], messages
         assert messages[0] == ready[0]  # ready before the first watchdog ping
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        _out, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, err
         tail = []
         while "STOPPING=1" not in tail:
@@ -56,7 +56,7 @@ def test_ready_watchdog_and_clean_stop(tmp_path: pathlib.Path) -> None:
 
 def test_bad_config_is_refused_with_the_key_and_exit_2(tmp_path: pathlib.Path) -> None:
     proc, srv = _start(tmp_path, '[lane]\nkind = "toaster"\n')
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     srv.close()
     assert proc.returncode == 2
     assert "lane.kind" in err and "lanekit.toml" in err
