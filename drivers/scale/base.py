@@ -2,7 +2,7 @@
 
 Like python-can's `BusABC`: the public methods own the policy (one command at a time, the
 timeout, stamping the device name, refusing negative readings as weights, logging); a backend
-overrides the protected hooks `_weigh`, `_zero`, `_tare` and `_close`.
+overrides the protected hooks `_weigh`, `_zero`, `_tare`, `_preset_tare` and `_close`.
 """
 
 from __future__ import annotations
@@ -77,6 +77,16 @@ class Scale(abc.ABC):
         log.info("%s: tare -> %s %s", self.name, status.state.value, status.detail)
         return dataclasses.replace(status, device=self.name)
 
+    async def preset_tare(self, tare: Weight, timeout: float | None = None) -> ScaleStatus:
+        """A known container weight (a PLU tare) the scale subtracts from what follows; zero clears it."""
+        self._check_open()
+        if tare.value < 0:
+            raise ValueError(f"a tare cannot be negative, got {tare.value} {tare.unit.value}")
+        async with self._lock:
+            status = await self._preset_tare(tare, self._timeout(timeout))
+        log.info("%s: preset tare %s %s -> %s", self.name, tare.value, tare.unit.value, status.state.value)
+        return dataclasses.replace(status, device=self.name)
+
     async def readings(self, interval: float = 0.1) -> AsyncIterator[Reading]:
         """Poll forever; a request without an answer yields a NO_RESPONSE status instead of ending."""
         while True:
@@ -115,6 +125,9 @@ class Scale(abc.ABC):
 
     async def _tare(self, timeout: float) -> ScaleStatus:
         raise CommandUnsupported(self.protocol, "tare")
+
+    async def _preset_tare(self, tare: Weight, timeout: float) -> ScaleStatus:
+        raise CommandUnsupported(self.protocol, "preset tare")
 
     @abc.abstractmethod
     async def _close(self) -> None: ...

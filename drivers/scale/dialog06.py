@@ -7,12 +7,14 @@ no weighing: the POS asks record 08 and the scale's record 09 says why (scale_pr
 
 from __future__ import annotations
 
+import asyncio
 import re
 from decimal import Decimal
 
 from drivers.events import DeviceOperationError, FrameError, ScaleState, ScaleStatus, Weight, WeightUnit
 from drivers.scale.config import SerialSettings
 from drivers.scale.serial_scale import Ack, Protocol, Reply, SerialScale
+from drivers.scale.toledo import tare_digits
 
 EOT, STX, ETX, ENQ, ACK, NAK, ESC = b"\x04", b"\x02", b"\x03", b"\x05", b"\x06", b"\x15", b"\x1b"
 ASK_WEIGHT = EOT + ENQ
@@ -52,6 +54,11 @@ def price_record(unit_price: int) -> bytes:
     return EOT + STX + b"01" + ESC + b"%06d" % unit_price + ESC + ETX
 
 
+def price_tare_record(unit_price: int, tare: bytes) -> bytes:
+    """Record 03: `EOT STX 0 3 ESC PPPPPP ESC TTTT ETX` (unit price and a 4-digit PLU tare)."""
+    return EOT + STX + b"03" + ESC + b"%06d" % unit_price + ESC + tare + ETX
+
+
 def parse_frame(frame: bytes) -> Reply | FrameError:
     if frame == ACK:
         return Ack(True, "ACK")
@@ -81,14 +88,18 @@ class Dialog06Scale(SerialScale):
         weigh=ASK_WEIGHT, zero=ZERO, tare=None, max_frame=40, singles=ACK + NAK,
     )
     unit_price = 0  # minor units sent in record 01; set from configuration
+    _tare = b""  # 4 digits once a preset tare is set
 
     def _parse(self, frame: bytes) -> Reply | FrameError:
         return parse_frame(frame)
 
     async def _weigh(self, timeout: float) -> Weight | ScaleStatus:
-        reply = await self._transact(price_record(self.unit_price), timeout)
+        # One deadline for the whole dialogue, not one per record.
+        deadline = asyncio.get_running_loop().time() + timeout
+        record = price_tare_record(self.unit_price, self._tare) if self._tare else price_record(self.unit_price)
+        reply = await self._transact(record, timeout)
         if isinstance(reply, Ack) and reply.ok:
-            reply = await self._transact(ASK_WEIGHT, timeout)
+            reply = await self._transact(ASK_WEIGHT, self._left(deadline))
         if isinstance(reply, ScaleStatus) and reply.detail.startswith("record 11"):
             raise ChecksumRequest(
                 f"{self.name}: the scale asks for legal-for-trade checksums ({reply.detail}); Lanekit does not send them"
@@ -96,8 +107,21 @@ class Dialog06Scale(SerialScale):
         if isinstance(reply, Ack):
             if reply.ok:
                 return ScaleStatus(ScaleState.ERROR, self.name, "ACK where record 02 was expected")
-            return await self._why_refused(timeout)
+            return await self._why_refused(self._left(deadline))
+        if isinstance(reply, Weight) and self._tare:
+            return Weight(reply.value, reply.unit, tare=Decimal(int(self._tare)) / 1000, net=True)
         return reply
+
+    async def _preset_tare(self, tare: Weight, timeout: float) -> ScaleStatus:
+        # Sent with every price record from now on (record 03 instead of 01); zero goes back to record 01.
+        digits = tare_digits(tare, WeightUnit.KG, {WeightUnit.KG: 3}, width=4)
+        self._tare = b"" if int(digits) == 0 else digits
+        what = f"preset tare {tare.value} kg sent with each weighing (record 03)" if self._tare else "preset tare cleared"
+        return ScaleStatus(ScaleState.OK, self.name, what)
+
+    @staticmethod
+    def _left(deadline: float) -> float:
+        return max(deadline - asyncio.get_running_loop().time(), 0.0)
 
     async def _why_refused(self, timeout: float) -> ScaleStatus:
         reply = await self._transact(ASK_STATUS, timeout)

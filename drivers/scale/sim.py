@@ -110,6 +110,15 @@ class ScaleSim:
         self.current = dataclasses.replace(self.current, value=Decimal(0), net=True)
         return True
 
+    def preset_tare(self, tare: Decimal) -> bool:
+        """A digital tare: what is on the platter now reads `tare` less, as net."""
+        if self.current.motion:
+            return False
+        self.current = dataclasses.replace(self.current, value=self.current.value + self.tare_value - tare,
+                                           net=tare != 0)
+        self.tare_value = tare
+        return True
+
     def clear_tare(self) -> bool:
         if self.current.motion:
             return False

@@ -53,8 +53,22 @@ class ToledoSide(Side):
 
     def on_bytes(self, data: bytes) -> list[bytes]:
         out: list[bytes] = []
-        for b in data:
+        skip = 0
+        for i, b in enumerate(data):
+            if skip:
+                skip -= 1
+                continue
             c = bytes([b])
+            if c == b"T" and self.model == "8217" and not self.echo and data[i + 1 : i + 6].isdigit() \
+                    and len(data[i + 1 : i + 6]) == 5:
+                # `TWWWWW`, a digital tare (the driver writes it in one piece, so it arrives in one read)
+                digits = data[i + 1 : i + 6]
+                skip = 5
+                self.sim.requests.append(c + digits)
+                decimals = 3 if self.sim.unit is WeightUnit.KG else 2
+                ok = self.sim.preset_tare(Decimal(int(digits)).scaleb(-decimals))
+                out.append(self.status(self.sim.current, zero=ok and self.sim.current.value == 0))
+                continue
             if self.echo:
                 if c == b"F":
                     self.echo = False
@@ -160,6 +174,7 @@ class Dialog06Side(Side):
     def __init__(self, sim: ScaleSim) -> None:
         super().__init__(sim)
         self.price = 0
+        self.tare_g = 0
         self.code = "00"
 
     def on_bytes(self, data: bytes) -> list[bytes]:
@@ -190,6 +205,11 @@ class Dialog06Side(Side):
         body = request[2:-1]
         if body[:2] == b"01" and len(body) == 10 and body[2:3] == body[9:10] == b"\x1b" and body[3:9].isdigit():
             self.price = int(body[3:9])
+            self.tare_g = 0
+            return [b"\x06"]
+        if body[:2] == b"03" and len(body) == 14 and body[2:3] == body[9:10] == b"\x1b" \
+                and body[3:9].isdigit() and body[10:14].isdigit():
+            self.price, self.tare_g = int(body[3:9]), int(body[10:14])
             return [b"\x06"]
         if body == b"08":
             return [b"\x0209\x1b" + self.code.encode() + b"\x03"]
@@ -208,7 +228,9 @@ class Dialog06Side(Side):
             if flag:
                 return self.refuse(code)
         self.code = "00"
-        grams = int((r.value * 1000).to_integral_value())
+        grams = int((r.value * 1000).to_integral_value()) - self.tare_g
+        if grams < 0:
+            return self.refuse("31")
         amount = (Decimal(grams) * self.price / 1000).quantize(Decimal(1), ROUND_HALF_UP)
         return b"\x0202\x1b3\x1b%05d\x1b%06d\x1b%06d\x03" % (grams, self.price, int(amount))
 

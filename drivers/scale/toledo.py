@@ -70,6 +70,16 @@ def parse_frame(frame: bytes, unit: WeightUnit, kg_decimals: int | None) -> Repl
     return Weight(Decimal(f"{int(whole)}.{frac.decode()}"), unit, net=net)
 
 
+def tare_digits(tare: Weight, unit: WeightUnit, decimals: dict[WeightUnit, int], width: int) -> bytes:
+    """A tare as the fixed-width digit field a scale takes; refuses what the field cannot hold exactly."""
+    if tare.unit is not unit or unit not in decimals:
+        raise ValueError(f"the scale takes a tare in {unit.value}, not {tare.unit.value}")
+    scaled = tare.value.scaleb(decimals[unit])
+    if scaled != scaled.to_integral_value() or not 0 <= scaled < 10**width:
+        raise ValueError(f"tare {tare.value} {unit.value} does not fit {width} digits with {decimals[unit]} decimals")
+    return b"%0*d" % (width, int(scaled))
+
+
 class ToledoScale(SerialScale):
     KG_DECIMALS: ClassVar[int | None] = None
 
@@ -89,6 +99,11 @@ class Toledo8217Scale(ToledoScale):
         max_frame=16, units=frozenset({WeightUnit.KG, WeightUnit.LB, WeightUnit.G}),
     )
     KG_DECIMALS = 3  # `STX WW.WWW CR`; pounds are `STX 0WW.WW CR`
+
+    async def _preset_tare(self, tare: Weight, timeout: float) -> ScaleStatus:
+        # `TWWWWW`: five digits, implied WW.WWW kg or WWW.WW lb (DIVA manual 6.1.4.2).
+        digits = tare_digits(tare, self.unit, {WeightUnit.KG: 3, WeightUnit.LB: 2}, width=5)
+        return self._as_status(await self._transact(b"T" + digits, timeout), "preset tare")
 
     async def clear_tare(self, timeout: float | None = None) -> ScaleStatus:
         """`C`: clear the tare (the scale ignores it while the weight is unstable)."""

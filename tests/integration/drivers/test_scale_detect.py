@@ -39,3 +39,15 @@ async def test_stable_weight_polls_a_real_scale_until_the_platter_settles() -> N
             weight = await stable_weight(scale, timeout=5, interval=0.01)
     assert weight == Weight(Decimal("0.41"), WeightUnit.KG, device="scale")  # SCP-01 sends two decimals
     assert sim.requests == [b"W\r"] * 4
+
+
+async def test_open_scale_with_protocol_auto_detects_a_toledo() -> None:
+    from drivers.scale import ScaleConfig, open_scale
+    from drivers.scale.toledo import Toledo8217Scale
+
+    async with ScaleSim("toledo8217") as sim:
+        sim.set(Decimal("0.275"))
+        cfg = ScaleConfig(protocol="auto", port=sim.port, serial=PTY_SETTINGS, timeout=1.0)
+        async with await open_scale(cfg) as scale:
+            assert isinstance(scale, Toledo8217Scale)
+            assert await scale.request_weight() == Weight(Decimal("0.275"), WeightUnit.KG, device="scale")

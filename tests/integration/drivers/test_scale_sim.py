@@ -262,3 +262,41 @@ async def test_a_late_reply_to_a_timed_out_request_is_not_the_next_answer() -> N
         scale.sim.silent = False
         scale.sim.set(Decimal("2.000"))
         assert await scale.request_weight() == Weight(Decimal("2.000"), KG, device="scale")
+
+
+# -- preset tare ----------------------------------------------------------------------------------
+
+async def test_toledo8217_preset_tare_is_t_and_five_digits() -> None:
+    async with await _open("toledo8217") as scale:
+        scale.sim.set(Decimal("0.150"))  # the empty container
+        status = await scale.preset_tare(Weight(Decimal("0.15"), KG))
+        assert status.state is ScaleState.OK and "net" in status.detail
+        scale.sim.set(SimReading(Decimal("0.600"), net=True))
+        assert await scale.request_weight() == Weight(Decimal("0.600"), KG, device="scale", net=True)
+        assert scale.sim.requests == [b"T00150", b"W"]
+        for bad in (Weight(Decimal("0.1505"), KG), Weight(Decimal("100"), KG), Weight(Decimal("1"), WeightUnit.LB)):
+            with pytest.raises(ValueError):
+                await scale.preset_tare(bad)
+        with pytest.raises(ValueError, match="negative"):
+            await scale.preset_tare(Weight(Decimal("-1"), KG))
+
+
+async def test_dialog06_preset_tare_goes_in_record_03() -> None:
+    cfg = ScaleConfig(protocol="dialog06", backend="sim", unit_price=1000, timeout=1.0)
+    async with await open_scale(cfg) as scale:
+        status = await scale.preset_tare(Weight(Decimal("0.125"), KG))
+        assert status.state is ScaleState.OK and "record 03" in status.detail
+        scale.sim.set(Decimal("0.625"))  # gross on the platter; the scale subtracts the tare
+        net = await scale.request_weight()
+        assert net == Weight(Decimal("0.5"), KG, device="scale", tare=Decimal("0.125"), net=True)
+        await scale.preset_tare(Weight(Decimal(0), KG))
+        assert await scale.request_weight() == Weight(Decimal("0.625"), KG, device="scale")
+        assert scale.sim.requests == [b"\x04\x0203\x1b001000\x1b0125\x03", b"\x04\x05",
+                                      b"\x04\x0201\x1b001000\x1b\x03", b"\x04\x05"]
+
+
+@pytest.mark.parametrize("protocol", ["toledo8213", "nci", "sics", "epelsa"])
+async def test_preset_tare_is_unsupported_elsewhere(protocol: str) -> None:
+    async with await _open(protocol) as scale:
+        with pytest.raises(CommandUnsupported, match="preset tare"):
+            await scale.preset_tare(Weight(Decimal("0.1"), KG))
