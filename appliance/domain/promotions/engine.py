@@ -29,9 +29,10 @@ from appliance.domain.promotions.coupons import Coupon, as_coupon, matches
 from appliance.domain.promotions.kinds import CRule, DealKind, Layer, category_keys, kind_name
 from appliance.domain.promotions.loyalty import Member, PointsLine, accrue, tier_multiplier
 from appliance.domain.promotions.rules import PromotionRules
-from appliance.domain.promotions.solver import Problem, solve
+from appliance.domain.promotions.solver import Problem, Solution, single_best, solve
 
 BASKET_COMBINATIONS_BOUND = 256
+_MULTI = (DealKind.FOR_PRICE, DealKind.BUY_GET)
 
 
 @dataclass(slots=True)
@@ -47,6 +48,7 @@ class _Line:
     blocked: bool = False  # touched by an exclusive promotion
     savings: dict[str, int] = field(default_factory=dict)  # rule id -> minor units
     cands: tuple[CRule, ...] = ()
+    points: tuple[CRule, ...] = ()
 
     @property
     def remaining(self) -> int:
@@ -69,6 +71,37 @@ def _canonical(ln: BasketLine) -> tuple[object, ...]:
         -1 if ln.embedded_price is None else ln.embedded_price.minor,
         ln.line_id,
     )
+
+
+_Static = tuple[int, bool, bool, int, tuple[str, ...], tuple[CRule, ...], tuple[CRule, ...], tuple[CRule, ...]]
+
+
+def _static(ln: BasketLine, rounding: Rounding, rules: PromotionRules) -> _Static:
+    """What pricing needs of a line that does not depend on the customer, the time or the basket."""
+    la = list_amount(ln, rounding).minor
+    promotable = ln.price_override is None and ln.quantity > 0
+    countable = ln.unit is Unit.EACH and ln.embedded_price is None and ln.quantity == int(ln.quantity)
+    units = int(ln.quantity) if countable else 1
+    keys = category_keys(ln.category)
+    cands = rules.candidates(ln.sku, keys) if promotable else ()
+    prices = tuple(cr for cr in cands if cr.layer is Layer.PRICE and _hit(cr, ln.sku, keys))
+    points = tuple(cr for cr in cands if cr.layer is Layer.POINTS and _hit(cr, ln.sku, keys))
+    return la, promotable, countable, units, keys, cands, prices, points
+
+
+def _plan(sol: Solution, deals: list[CRule], prices: tuple[int, ...], n: int) -> list[list[tuple[int, int]]]:
+    """Per class, the (deal, saving share) of each unit used, in the order units are handed out."""
+    plan: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    for di, units in sol.apps:
+        v = deals[di].value(sorted(prices[j] for j in units))
+        for j, share in zip(units, allocate(v, [prices[j] for j in units]), strict=True):
+            plan[j].append((di, share))
+    return plan
+
+
+def _hit(cr: CRule, sku: str, keys: tuple[str, ...]) -> bool:
+    m = cr.matchers[0]
+    return m is not None and m.matches(sku, keys)
 
 
 class _Run:
@@ -117,26 +150,28 @@ class _Run:
 
     # --- lines ----------------------------------------------------------
     def _prepare(self, ln: BasketLine) -> _Line:
-        la = list_amount(ln, self.ctx.line_rounding).minor
-        promotable = ln.price_override is None and ln.quantity > 0
-        countable = (ln.unit is Unit.EACH and ln.embedded_price is None and ln.quantity == int(ln.quantity))
-        units = int(ln.quantity) if countable else 1
-        keys = category_keys(ln.category)
+        key = (ln.sku, ln.category, ln.unit_price, ln.quantity, ln.unit, ln.price_override, ln.embedded_price,
+               self.ctx.line_rounding)
+        info = self.rules.line_memo.get(key)
+        if info is None:
+            info = _static(ln, self.ctx.line_rounding, self.rules)
+            if self.rules.memo:
+                self.rules.remember_line(key, info)
+        la, promotable, countable, units, keys, cands, prices, points = info
         x = _Line(ln, keys, la, promotable, countable, units, ln.unit_price.minor if countable else la)
         if not promotable:
             x.blocked = True
             return x
-        x.cands = self.rules.candidates(ln.sku, keys)
-        if ln.embedded_price is None:
-            self._override(x)
+        x.cands, x.points = cands, points
+        if prices and ln.embedded_price is None:
+            self._override(x, prices)
         return x
 
-    def _override(self, x: _Line) -> None:
+    def _override(self, x: _Line, prices: tuple[CRule, ...]) -> None:
         best: CRule | None = None
-        for cr in x.cands:
-            if cr.layer is Layer.PRICE and self.uses(cr) != 0 and cr.matchers[0].matches(x.line.sku, x.keys):  # type: ignore[union-attr]
-                if best is None or cr.price < best.price:
-                    best = cr
+        for cr in prices:
+            if self.uses(cr) != 0 and (best is None or cr.price < best.price):
+                best = cr
         if best is None or best.price >= x.line.unit_price.minor:
             return
         new_amount = Money(best.price, self.cur).times(x.line.quantity, self.ctx.line_rounding).minor
@@ -171,34 +206,23 @@ class _Run:
                 continue
             key: tuple[object, ...] = (x.line.sku, x.keys, x.unit_price, x.overridden) if x.countable else ("#", i)
             classes.setdefault(key, []).append(i)
-        cls_keys = list(classes)
-        members = [classes[k] for k in cls_keys]
-        deal_rules: dict[int, CRule] = {}
-        for idxs in members:
-            for cr in self.lines[idxs[0]].cands:
-                if cr.layer is Layer.DEAL and self.uses(cr) != 0:
-                    deal_rules[cr.order] = cr
-        if not deal_rules:
+        members = list(classes.values())
+        # per deal (by order): the classes each of its parts may take
+        found: dict[int, tuple[CRule, list[list[int]]]] = {}
+        for c, idxs in enumerate(members):
+            x = self.lines[idxs[0]]
+            for cr, parts in self.rules.deal_parts(x.line.sku, x.keys):
+                if self.uses(cr) == 0:
+                    continue
+                if (cr.deal in _MULTI and not x.countable) or (cr.rule.exclusive and x.overridden):
+                    continue
+                entry = found.get(cr.order)
+                if entry is None:
+                    entry = found[cr.order] = (cr, [[] for _ in cr.matchers])
+                for part in parts:
+                    entry[1][part].append(c)
+        if not found:
             return
-        deals = [deal_rules[o] for o in sorted(deal_rules)]
-        # per deal, per part: eligible classes
-        elig: list[tuple[tuple[int, ...], ...]] = []
-        for cr in deals:
-            multi = cr.deal in (DealKind.FOR_PRICE, DealKind.BUY_GET)
-            parts = []
-            for m in cr.matchers:
-                part = []
-                for c, idxs in enumerate(members):
-                    x = self.lines[idxs[0]]
-                    if multi and not x.countable:
-                        continue
-                    if cr.rule.exclusive and x.overridden:
-                        continue
-                    if m is not None and m.matches(x.line.sku, x.keys):
-                        part.append(c)
-                parts.append(tuple(part))
-            elig.append(tuple(parts))
-        # groups: classes linked by multi-unit or limited deals
         parent = list(range(len(members)))
 
         def find(a: int) -> int:
@@ -207,55 +231,75 @@ class _Run:
                 a = parent[a]
             return a
 
-        for cr, el in zip(deals, elig, strict=True):
-            if cr.size > 1 or self.uses(cr) is not None:
-                flat = sorted({c for part in el for c in part})
+        usable = [(cr, parts) for cr, parts in found.values() if all(parts)]
+        linking = [cr.size > 1 or self.uses(cr) is not None for cr, _ in usable]
+        for (_cr, parts), link in zip(usable, linking, strict=True):
+            if link:
+                flat = sorted({c for part in parts for c in part})
                 for c in flat[1:]:
                     parent[find(c)] = find(flat[0])
+        # each group of classes with the deals that touch it
+        per_group: dict[int, dict[int, tuple[CRule, list[list[int]]]]] = {}
+        for (cr, parts), link in zip(usable, linking, strict=True):
+            if link:
+                per_group.setdefault(find(parts[0][0]), {})[cr.order] = (cr, parts)
+            else:
+                for c in parts[0]:
+                    slot = per_group.setdefault(find(c), {}).setdefault(cr.order, (cr, [[]]))
+                    slot[1][0].append(c)
         groups: dict[int, list[int]] = {}
         for c in range(len(members)):
-            groups.setdefault(find(c), []).append(c)
-        for comp in groups.values():
-            self._solve(comp, members, deals, elig)
+            root = find(c)
+            if root in per_group:
+                groups.setdefault(root, []).append(c)
+        for root, comp in groups.items():
+            ds = per_group[root]
+            self._solve(comp, members, [ds[o] for o in sorted(ds)])
 
-    def _solve(self, comp: list[int], members: list[list[int]], deals: list[CRule],
-               elig: list[tuple[tuple[int, ...], ...]]) -> None:
+    def _solve(self, comp: list[int], members: list[list[int]], deals: list[tuple[CRule, list[list[int]]]]) -> None:
         local = {c: j for j, c in enumerate(comp)}
-        dl, el = [], []
-        for cr, parts in zip(deals, elig, strict=True):
-            lp = tuple(tuple(local[c] for c in part if c in local) for part in parts)
-            if any(lp_part for lp_part in lp) and all(lp):
-                dl.append(cr)
-                el.append(lp)
-        if not dl:
-            return
+        dl = [cr for cr, _ in deals]
+        el = [tuple(tuple(sorted(local[c] for c in part)) for part in parts) for _, parts in deals]
         xs = [self.lines[members[c][0]] for c in comp]
+        limits = tuple(self.uses(cr) for cr in dl)
+        if len(comp) == 1 and all(cr.size == 1 for cr in dl) and all(lim is None for lim in limits):
+            # one class, per-unit deals only: every unit takes the best one (first in order on a tie)
+            v, di = single_best(tuple(dl), xs[0].unit_price)
+            if di >= 0:
+                for i in members[comp[0]]:
+                    x = self.lines[i]
+                    self._credit(dl[di], x, v * x.units)
+                    x.blocked |= dl[di].rule.exclusive
+                self._fire(dl[di]).times += sum(self.lines[i].units for i in members[comp[0]])
+            return
         prices = tuple(x.unit_price for x in xs)
         counts = tuple(sum(self.lines[i].units for i in members[c]) for c in comp)
-        limits = tuple(self.uses(cr) for cr in dl)
         key = (tuple((x.line.sku, x.keys, x.unit_price, x.overridden, x.countable) for x in xs), counts,
                tuple(cr.id for cr in dl), limits)
-        sol = self.rules.cached_solution(key)
-        if sol is None:
+        hit = self.rules.cached_solution(key)
+        if hit is None:
             sol = solve(Problem(prices, counts, tuple(dl), tuple(el), limits))
-            self.rules.store_solution(key, sol)
+            hit = (sol, _plan(sol, dl, prices, len(comp)))
+            self.rules.store_solution(key, hit)
+        sol, plan = hit
         if not sol.exact:
             self.fallbacks += 1
-        # hand out units of each class line by line, in canonical line order
-        cursor = {j: [(i, self.lines[i].units) for i in members[c]] for j, c in enumerate(comp)}
-        for di, units in sol.apps:
-            cr = dl[di]
-            v = cr.value(sorted(prices[j] for j in units))
-            shares = allocate(v, [prices[j] for j in units])
-            for j, share in zip(units, shares, strict=True):
-                queue = cursor[j]
-                i, left = queue[0]
-                queue[0] = (i, left - 1)
-                if left == 1:
-                    queue.pop(0)
-                self._credit(cr, self.lines[i], share)
-                self.lines[i].blocked |= cr.rule.exclusive
-            self._fire(cr).times += 1
+        for di, _units in sol.apps:
+            self._fire(dl[di]).times += 1
+        # hand out the units of each class line by line, in canonical line order
+        for j, c in enumerate(comp):
+            seq, pos = plan[j], 0
+            for i in members[c]:
+                if pos >= len(seq):
+                    break
+                x = self.lines[i]
+                got: dict[int, int] = {}
+                for di, share in seq[pos : pos + x.units]:
+                    got[di] = got.get(di, 0) + share
+                pos += x.units
+                for di, amount in got.items():
+                    self._credit(dl[di], x, amount)
+                    x.blocked |= dl[di].rule.exclusive
 
     # --- layer 3: basket --------------------------------------------------
     def basket(self) -> None:
@@ -344,21 +388,19 @@ class _Run:
     def points(self) -> int:
         if self.member is None:
             return 0
-        every = [cr for cr in self.rules.everywhere if cr.layer is Layer.POINTS and self.uses(cr) != 0]
+        every = [cr.rule for cr in self.rules.everywhere if cr.layer is Layer.POINTS and self.uses(cr) != 0]
         out = []
         for x in self.lines:
             if x.line.quantity <= 0:
                 continue
-            rs = [cr for cr in x.cands if cr.layer is Layer.POINTS and self.uses(cr) != 0
-                  and cr.matchers[0] is not None and cr.matchers[0].matches(x.line.sku, x.keys)]
-            rs += every
-            if not rs:
+            pts = [cr.rule for cr in x.points if self.uses(cr) != 0]
+            pts += every
+            if not pts:
                 continue
-            pts = [cr.rule for cr in rs if isinstance(cr.rule, s.Points)]
             out.append(PointsLine(
                 max(0, x.remaining), x.units,
-                tuple(p.per_currency_unit for p in pts), tuple(p.per_item for p in pts),
-                tuple(p.multiplier for p in pts if p.multiplier != 1),
+                tuple(p.per_currency_unit for p in pts), tuple(p.per_item for p in pts),  # type: ignore[union-attr]
+                tuple(p.multiplier for p in pts if p.multiplier != 1),  # type: ignore[union-attr]
             ))
         return accrue(out, self.cur, tier_multiplier(self.rules.loyalty, self.member))
 
@@ -367,7 +409,7 @@ class _Run:
         self.deals()
         self.basket()
         points = self.points()
-        order = {cr.id: cr for cr in self.rules.rules if cr.id in self.fired}
+        order = {f.rule.id: f.rule for f in self.fired.values()}
         lines = [x.line for x in self.lines]
         amounts = [Money(x.list_amount, self.cur) for x in self.lines]
         savings = []

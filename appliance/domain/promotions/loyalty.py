@@ -82,11 +82,12 @@ def accrue(lines: list[PointsLine], currency: str, tier_multiplier: Decimal = De
     """Points for a sale: per currency unit paid and per item, by rule; the highest multiplier of a
     line applies (multipliers do not compound), then the tier's; one floor at the end."""
     scale = 10 ** exponent(currency)
-    total = Fraction(0)
+    by_mult: dict[Decimal, int] = {}  # multiplier -> points x scale
     for ln in lines:
-        base = Fraction(sum(ln.per_currency_unit) * ln.paid_minor, scale) + sum(ln.per_item) * ln.units
+        base = sum(ln.per_currency_unit) * ln.paid_minor + sum(ln.per_item) * ln.units * scale
         mult = max(ln.multipliers, default=Decimal(1))
-        total += base * Fraction(mult)
+        by_mult[mult] = by_mult.get(mult, 0) + base
+    total = sum((Fraction(v, scale) * Fraction(m) for m, v in by_mult.items()), Fraction(0))
     return int(total * Fraction(tier_multiplier)) if total > 0 else 0
 
 

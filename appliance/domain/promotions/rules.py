@@ -9,10 +9,10 @@ changes no result, only the time taken.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from appliance.domain.promotions.kinds import CRule, Layer, compile_rule
 from appliance.domain.promotions.schema import LoyaltyProgram, RuleSet, decode_ruleset
-from appliance.domain.promotions.solver import Solution
 
 _CACHE_MAX = 50_000
 
@@ -26,7 +26,10 @@ class PromotionRules:
     everywhere: tuple[CRule, ...]  # basket/points rules without a target
     memo: bool = True
     _candidates: dict[tuple[str, tuple[str, ...]], tuple[CRule, ...]] = field(default_factory=dict)
-    _solutions: dict[object, Solution] = field(default_factory=dict)
+    _solutions: dict[object, object] = field(default_factory=dict)
+    line_memo: dict[object, object] = field(default_factory=dict)  # engine's per-line static facts
+    _deal_parts: dict[tuple[str, tuple[str, ...]], tuple[tuple[CRule, tuple[int, ...]], ...]] = field(
+        default_factory=dict)
 
     @property
     def currency(self) -> str:
@@ -76,10 +79,34 @@ class PromotionRules:
             self._candidates[key] = result
         return result
 
-    def cached_solution(self, key: object) -> Solution | None:
+    def deal_parts(self, sku: str, cat_keys: tuple[str, ...]) -> tuple[tuple[CRule, tuple[int, ...]], ...]:
+        """Item-level deals that may take this item, each with the indices of the parts it fits."""
+        key = (sku, cat_keys)
+        hit = self._deal_parts.get(key)
+        if hit is not None:
+            return hit
+        out = []
+        for cr in self.candidates(sku, cat_keys):
+            if cr.layer is Layer.DEAL:
+                parts = tuple(i for i, m in enumerate(cr.matchers) if m is not None and m.matches(sku, cat_keys))
+                if parts:
+                    out.append((cr, parts))
+        result = tuple(out)
+        if self.memo:
+            if len(self._deal_parts) > _CACHE_MAX:
+                self._deal_parts.clear()
+            self._deal_parts[key] = result
+        return result
+
+    def remember_line(self, key: object, info: object) -> None:
+        if len(self.line_memo) > _CACHE_MAX:
+            self.line_memo.clear()
+        self.line_memo[key] = info
+
+    def cached_solution(self, key: object) -> Any:
         return self._solutions.get(key) if self.memo else None
 
-    def store_solution(self, key: object, sol: Solution) -> None:
+    def store_solution(self, key: object, sol: object) -> None:
         if not self.memo:
             return
         if len(self._solutions) > _CACHE_MAX:
@@ -89,6 +116,8 @@ class PromotionRules:
     def clear_caches(self) -> None:
         self._candidates.clear()
         self._solutions.clear()
+        self._deal_parts.clear()
+        self.line_memo.clear()
 
 
 def decode_rules(data: bytes) -> PromotionRules:

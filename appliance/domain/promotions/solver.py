@@ -81,13 +81,10 @@ def _parts(elig: tuple[tuple[int, ...], ...], qty: tuple[int, ...], avail: list[
     if k == len(qty):
         yield ()
         return
+    # _multisets keeps its picks taken out of `avail` while it yields, so later parts see what is left
     for pick in _multisets(elig[k], avail, qty[k], 0):
-        for c in pick:
-            avail[c] -= 1
         for rest in _parts(elig, qty, avail, k + 1):
             yield (*pick, *rest)
-        for c in pick:
-            avail[c] += 1
 
 
 def _apps(p: Problem, di: int, counts: list[int], first: int) -> Iterator[tuple[int, ...]]:

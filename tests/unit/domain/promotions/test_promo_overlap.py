@@ -142,3 +142,10 @@ def test_attendant_price_override_beats_promotions() -> None:
     overridden = replace(line(1, "woo-cap"), price_override=Money(1000, "EUR"))
     pb = price_basket([overridden, line(2, "woo-beanie")], eu(r))
     assert paid(pb)[1][0] == 1000 and saved_by(pb) == {"b": 300}
+
+
+def test_bundle_parts_may_match_the_same_item() -> None:
+    # found by the oracle: both parts of the bundle take a cap; two caps 3600 for 1000
+    r = rules(rule("bundle", "pair", price=1000, parts=[{"target": cats("Clothing")}, {"target": cats("Clothing")}]))
+    assert saved_by(price_basket([line(1, "woo-cap"), line(2, "woo-cap")], eu(r))) == {"pair": 2600}
+    assert saved_by(price_basket([line(1, "woo-cap", 3)], eu(r))) == {"pair": 2600}
