@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 ITEM_KINDS = {"item_percent_off", "item_amount_off", "n_for_price", "mix_match", "buy_get", "cheapest_free",
@@ -83,7 +83,7 @@ def oracle_due(basket: list[tuple[str, str, int, int]], rules: list[dict[str, An
     deals = [r for r in rules if r["kind"] in ITEM_KINDS]
     n = len(units)
 
-    @lru_cache(maxsize=None)
+    @cache
     def best(free: frozenset[int], used: tuple[int, ...]) -> int:
         if not free:
             return 0
