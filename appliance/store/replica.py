@@ -76,6 +76,10 @@ _DIGEST_SHAPE: dict[str, Callable[[Any], list[object]]] = {
 }
 
 
+class _OrderMatters(Exception):
+    """The folded batch broke a uniqueness rule that one-by-one application may not."""
+
+
 @dataclass(frozen=True, slots=True)
 class TaxRate:
     label: str  # 'VAT 19%', 'state', 'county'
@@ -337,6 +341,14 @@ class Replica:
                 raise StoreMisuse(
                     f"Delta of feed {d.feed!r}: base sequence {d.base_seq} must be below {d.seq}."
                 )
+        if not deltas:
+            return DeltaResult()
+        try:
+            return await self._apply_batch(deltas, folded=True)
+        except _OrderMatters:
+            return await self._apply_batch(deltas, folded=False)
+
+    async def _apply_batch(self, deltas: Sequence[Delta], *, folded: bool) -> DeltaResult:
         async with self.write() as db:
             feeds = sorted({d.feed for d in deltas})
             rows = await db.execute_fetchall(
@@ -344,22 +356,20 @@ class Replica:
             )
             seqs = {f: 0 for f in feeds} | {name: int(seq) for name, seq in rows}
             run, stale, gap, rejected = _plan(deltas, dict(seqs))
-            if run:
-                await db.execute("SAVEPOINT batch")
+            if run and folded:
                 try:
                     await self._apply_net(db, net_effect(run))
-                    await db.execute("RELEASE batch")
-                except sqlite3.IntegrityError:
-                    await db.execute("ROLLBACK TO batch")
-                    await db.execute("RELEASE batch")
-                    applied_run = []
-                    for d in run:
-                        problem = await self._apply_one(db, d)
-                        if problem is not None:
-                            rejected, gap = (d.seq, problem), None
-                            break
-                        applied_run.append(d)
-                    run = applied_run
+                except sqlite3.IntegrityError as exc:
+                    raise _OrderMatters from exc  # rolls the whole transaction back; replayed one by one
+            elif run:
+                applied_run = []
+                for d in run:
+                    problem = await self._apply_one(db, d)
+                    if problem is not None:
+                        rejected, gap = (d.seq, problem), None
+                        break
+                    applied_run.append(d)
+                run = applied_run
             if rejected is not None:
                 log.warning("feed delta %d rejected: %s", rejected[0], rejected[1])
             for d in run:
