@@ -247,10 +247,11 @@ class PinPad(abc.ABC):
             self._result_for = result_for
             self._asked = kind
             try:
-                await self._send_reliably(payload)
-                return await asyncio.wait_for(asyncio.shield(self._reply), timeout or self._reply_timeout)
-            except TimeoutError:
-                raise DeviceTimeout(f"{self.name}: no reply to request 0x{kind:02X}") from None
+                await self._send_reliably(payload)  # raises its own DeviceTimeout
+                try:
+                    return await asyncio.wait_for(asyncio.shield(self._reply), timeout or self._reply_timeout)
+                except TimeoutError:
+                    raise DeviceTimeout(f"{self.name}: request 0x{kind:02X} acknowledged, never answered") from None
             finally:
                 self._reply = None
                 self._result_for = None

@@ -130,9 +130,11 @@ class FirmwareSimulator:
 class SimulatedPinPad(SerialPinPad):
     """The "sim" backend: starts a FirmwareSimulator and drives it over its pty like hardware."""
 
-    def __init__(self, *, flash_dir: str | None = None, kbpk: bytes | None = None, **options: float) -> None:
+    def __init__(self, *, flash_dir: str | None = None, kbpk: bytes | None = None, ack_timeout: float = 0.3,
+                 retries: int = 4, reply_timeout: float = 3.0) -> None:
         self.simulator = FirmwareSimulator(flash_dir, kbpk)
-        super().__init__("", **options)  # the pty path is known once the simulator runs
+        # the pty path is known once the simulator runs
+        super().__init__("", ack_timeout=ack_timeout, retries=retries, reply_timeout=reply_timeout)
 
     async def _open(self) -> int:
         await self.simulator.start()
