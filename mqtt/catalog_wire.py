@@ -57,6 +57,27 @@ class TaxDoc(msgspec.Struct, **_OPTS):
     rates: list[TaxRateDoc]
 
 
+class ItemRow(msgspec.Struct, **_OPTS):
+    key: str
+    data: ItemDoc
+
+
+class ItemChunk(msgspec.Struct, tag="chunk", **_OPTS):
+    """A snapshot chunk of the items catalog, decoded straight into typed rows (see wire.SnapshotChunk)."""
+
+    v: Literal[1]
+    feed: Literal["items"]
+    snapshot_id: str
+    seq: int
+    index: int
+    total: int
+    rows: list[ItemRow]
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.index < self.total and self.seq >= 0 and self.total <= 1_000_000):
+            raise ValueError(f"chunk {self.index} of {self.total} at seq {self.seq} is out of range")
+
+
 DOC_TYPES: dict[str, type[msgspec.Struct]] = {"items": ItemDoc, "prices": PriceDoc, "stock": StockDoc, "tax": TaxDoc}
 
 

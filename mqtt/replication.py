@@ -20,13 +20,11 @@ import logging
 import time
 from collections.abc import Sequence
 
-import msgspec
-
 from appliance.store import CatalogRejected, StoreError
 from appliance.store.catalog_snapshot import CatalogSnapshot
 from appliance.store.replica import Delta, Replica
 from mqtt import topics
-from mqtt.catalog_wire import CATALOG_FEEDS, ItemDoc, item_from_doc, to_delta
+from mqtt.catalog_wire import CATALOG_FEEDS, ItemChunk, item_from_doc, to_delta
 from mqtt.client import Message
 from mqtt.link import Session
 from mqtt.topics import Topic, Wildcard
@@ -45,7 +43,6 @@ from mqtt.wire import (
 )
 
 log = logging.getLogger(__name__)
-_item_doc = msgspec.json.Decoder(ItemDoc)
 
 
 class Replicator:
@@ -56,7 +53,11 @@ class Replicator:
         reorder_window: float = 0.5,
         request_timeout: float = 10.0,
         max_batch: int = 2000,
+        digest_every: float = 60.0,
     ) -> None:
+        self.digest_every = digest_every
+        self._checked_seqs: dict[str, int] = {}
+        self._checked_at = -1e9
         self.replica = replica
         self.reorder_window = reorder_window
         self.request_timeout = request_timeout
@@ -88,8 +89,10 @@ class Replicator:
                 return
             limit = MAX_CHUNK_BYTES if message.topic.matches(topics.sync_replies(session.device_id)) else MAX_DELTA_BYTES
             msg = decode(message.payload, FeedMessage, where, limit)
-            name = where.rsplit("/", 1)[-1]
             if isinstance(msg, SnapshotChunk):
+                msg = decode(message.payload, ItemChunk, where, limit)
+            name = where.rsplit("/", 1)[-1]
+            if isinstance(msg, ItemChunk):
                 await self._chunk(session, msg, where)
             elif isinstance(msg, FeedDelta):
                 if msg.feed != name:
@@ -116,8 +119,12 @@ class Replicator:
             since = self._behind_since.setdefault(feed, now)
             if not self._pending.get(feed) and now - since >= self.reorder_window:
                 await self._ask(session, SyncRequest(v=1, feed=feed, kind="range", after_seq=have.get(feed, 0), through_seq=seq))  # type: ignore[arg-type]
-        if behind or any(have.get(f, 0) != s for f, s in hb.seqs.items() if f in CATALOG_FEEDS):
+        if behind or not hb.digests or any(have.get(f, 0) != s for f, s in hb.seqs.items() if f in CATALOG_FEEDS):
             return
+        # Digesting the replica scans it: do it when the sequences moved, else every digest_every.
+        if hb.seqs == self._checked_seqs and now - self._checked_at < self.digest_every:
+            return
+        self._checked_seqs, self._checked_at = dict(hb.seqs), now
         for kind, d in hb.digests.items():
             mine = await self.replica.digest(kind)
             if (mine.count, mine.sha256) != (d.count, d.sha256):
@@ -136,7 +143,7 @@ class Replicator:
         await session.client.publish(topics.sync_request(session.device_id), encode(req), qos=1)
 
     # -- snapshots --------------------------------------------------------------------------
-    async def _chunk(self, session: Session, chunk: SnapshotChunk, where: str) -> None:
+    async def _chunk(self, session: Session, chunk: ItemChunk, where: str) -> None:
         if chunk.feed != "items":
             raise WireError(where, f"snapshots are of the items catalog, not {chunk.feed}")
         if chunk.snapshot_id != self._snap_id:
@@ -150,8 +157,8 @@ class Replicator:
             await self._abort_snapshot()
             raise WireError(where, f"snapshot chunk {chunk.index} arrived, expected {self._snap_next}: snapshot dropped")
         try:
-            items = [item_from_doc(r.key, msgspec.convert(r.data, ItemDoc)) for r in chunk.rows if r.data is not None]
-        except (msgspec.ValidationError, ValueError) as err:
+            items = [item_from_doc(r.key, r.data) for r in chunk.rows]
+        except ValueError as err:
             await self._abort_snapshot()
             raise WireError(where, f"snapshot chunk {chunk.index}: {err}") from err
         assert self._snap is not None

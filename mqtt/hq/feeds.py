@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Mapping
@@ -71,11 +72,20 @@ def stock_rows(levels: dict[str, str]) -> list[Row]:
     ]
 
 
+def _digests(items: list[tuple[str, bytes]], tax: list[tuple[str, bytes]]) -> dict[str, Digest]:
+    parsed = [item_from_doc(sku, _item_doc.decode(doc)) for sku, doc in items]
+    digests = {kind: digest_items(parsed, kind) for kind in ("items", "prices", "stock")}
+    classes = {cls: [TaxRate(r.label, Decimal(r.rate)) for r in _tax_doc.decode(doc).rates] for cls, doc in tax}
+    digests["tax"] = digest_tax(classes)
+    return {k: Digest(count=d.count, sha256=d.sha256) for k, d in digests.items()}
+
+
 class FeedPublisher:
     def __init__(self, db: HqDb, *, rows_per_chunk: int = 2000) -> None:
         self.db = db
         self.rows_per_chunk = rows_per_chunk
         self._digests: dict[str, tuple[dict[str, int], Heartbeat]] = {}
+        self._digesting: dict[str, tuple[dict[str, int], asyncio.Future[dict[str, Digest]]]] = {}
 
     async def replace(self, store: str, feed: str, rows: Mapping[str, dict[str, Any]]) -> list[FeedDelta]:
         """Make the feed equal `rows` (key -> data): deltas for what changed, deletes for what left."""
@@ -95,18 +105,24 @@ class FeedPublisher:
             await client.publish(topics.feed(store, d.feed), encode(d), qos=1)
 
     async def heartbeat(self, store: str) -> Heartbeat:
-        """Sequences and digests of the store's catalog; recomputed only when a sequence moved."""
+        """Sequences and digests of the store's catalog; digests recomputed only when a sequence moved.
+
+        Digesting a large catalog takes seconds, so it runs in a worker thread; meanwhile the
+        heartbeat goes out with sequences only (lanes then skip the drift check, not the lag check).
+        """
         heads, items, tax = await self.db.catalog(store)
         cached = self._digests.get(store)
         if cached is not None and cached[0] == heads:
             return cached[1]
-        parsed = [item_from_doc(sku, _item_doc.decode(doc)) for sku, doc in items]
-        digests = {kind: digest_items(parsed, kind) for kind in ("items", "prices", "stock")}
-        classes = {
-            cls: [TaxRate(r.label, Decimal(r.rate)) for r in _tax_doc.decode(doc).rates] for cls, doc in tax
-        }
-        digests["tax"] = digest_tax(classes)
-        hb = Heartbeat(v=1, seqs=heads, digests={k: Digest(count=d.count, sha256=d.sha256) for k, d in digests.items()})
+        job = self._digesting.get(store)
+        if job is None or job[0] != heads:
+            task = asyncio.get_running_loop().run_in_executor(None, _digests, items, tax)
+            self._digesting[store] = (heads, task)
+            job = self._digesting[store]
+        if not job[1].done():
+            return Heartbeat(v=1, seqs=heads, digests={})
+        del self._digesting[store]
+        hb = Heartbeat(v=1, seqs=heads, digests=job[1].result())
         self._digests[store] = (heads, hb)
         return hb
 
@@ -134,6 +150,20 @@ class FeedPublisher:
         sid = str(uuid.uuid4())
         chunks = [rows[i : i + self.rows_per_chunk] for i in range(0, len(rows), self.rows_per_chunk)] or [[]]
         reply = topics.sync_reply(device, "items")
+        inflight: list[asyncio.Future[None]] = []
+        try:
+            await self._send_chunks(client, reply, sid, seq, chunks, inflight)
+        except BaseException:
+            for fut in inflight:
+                fut.cancel()
+            await asyncio.gather(*inflight, return_exceptions=True)
+            raise
+        return f"snapshot {sid} at items seq {seq}: {len(rows)} items in {len(chunks)} chunks"
+
+    async def _send_chunks(
+        self, client: Client, reply: topics.Topic, sid: str, seq: int, chunks: list[list[tuple[str, Any]]],
+        inflight: list[asyncio.Future[None]],
+    ) -> None:
         for i, chunk in enumerate(chunks):
             payload = msgspec.json.encode(
                 _RawChunk(v=1, feed="items", snapshot_id=sid, seq=seq, index=i, total=len(chunks),
@@ -141,5 +171,9 @@ class FeedPublisher:
             )
             if len(payload) > MAX_CHUNK_BYTES:
                 raise ValueError(f"snapshot chunk of {len(payload)} bytes: lower rows_per_chunk")
-            await client.publish(reply, payload, qos=1)
-        return f"snapshot {sid} at items seq {seq}: {len(rows)} items in {len(chunks)} chunks"
+            # a few chunks in flight: the PUBACK round trip overlaps the next chunk's encoding
+            inflight.append(asyncio.ensure_future(client.publish(reply, payload, qos=1)))
+            if len(inflight) >= 8:
+                await inflight.pop(0)
+        while inflight:
+            await inflight.pop(0)

@@ -73,7 +73,7 @@ async def rig(fleet: Fleet, tls_broker: Broker, tmp_path: pathlib.Path) -> Async
     db = await HqDb.open(tmp_path / "hq.db")
     hq = hq_service(fleet, tls_broker, db, heartbeat=0.2)
     replica = await Replica(tmp_path / "replica.db").open()
-    rep = Replicator(replica, reorder_window=0.2, request_timeout=1.0)
+    rep = Replicator(replica, reorder_window=0.2, request_timeout=1.0, digest_every=0.3)
     link = DeviceLink(lane_settings(fleet, tls_broker), [rep])
     r = Rig(db, hq, replica, rep, link, [asyncio.create_task(hq.run())])
     await until(hq.supervisor.connected.is_set, "hq connected")
