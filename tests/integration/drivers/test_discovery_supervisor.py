@@ -92,8 +92,10 @@ async def test_open_failures_are_retried_while_attached(tmp_path: pathlib.Path) 
                           retry_s=(0.01, 0.05)) as sup:
         events = aiter(sup)
         feed.push(UEvent("add", "/devices/x/tty/ttyACM3", "tty", {"DEVNAME": "/dev/ttyACM3", "DEVLINKS": str(link)}))
-        await asyncio.sleep(0.1)
-        assert sup.states["scanner"].state == "failed" and "not-yet" in sup.states["scanner"].detail
+        async with asyncio.timeout(10):
+            while "scanner" not in sup.states or sup.states["scanner"].state != "failed":
+                await asyncio.sleep(0.01)
+        assert "not-yet" in sup.states["scanner"].detail
         scanner = PtyScanner(link)
         scanner.plug()  # the node appears (udev rules finished): the next retry opens it
         try:

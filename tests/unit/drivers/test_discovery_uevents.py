@@ -6,7 +6,7 @@ from __future__ import annotations
 import pathlib
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drivers.device_map import DeviceMap, DeviceMapError
@@ -110,7 +110,7 @@ def test_real_sys_devices_convert_through_pyudev() -> None:
     assert any(ev.devpath == "/devices/virtual/tty/console" for ev in present)
 
 
-@settings(max_examples=100)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100)
 @given(st.lists(st.one_of(st.text(max_size=80), st.sampled_from([
     "UDEV  [1.0] add      /devices/x (input)", "ACTION=remove", "DEVNAME=/dev/input/event1", "",
     "KERNEL[2.5] remove   /devices/x (input)", "SUBSYSTEM=tty", "DEVPATH=/elsewhere"])), max_size=40))

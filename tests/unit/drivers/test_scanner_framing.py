@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drivers.events import FrameError, Scan
@@ -47,7 +47,7 @@ def test_partial_frame_dropped_on_idle_and_overlong_frame_rejected() -> None:
     assert out[-1] == Scan(b"7")
 
 
-@settings(max_examples=100)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100)
 @given(st.binary(max_size=2000), st.sampled_from([(b"", b"\r"), (STX, ETX), (b"", b"\r\n"), (STX, b""), (b"", b"")]),
        st.booleans(), st.lists(st.integers(1, 50), max_size=20))
 def test_random_bytes_give_only_typed_results(data: bytes, framing: tuple[bytes, bytes], aim: bool,
@@ -62,7 +62,7 @@ def test_random_bytes_give_only_typed_results(data: bytes, framing: tuple[bytes,
 _payload = st.binary(min_size=1, max_size=40).filter(lambda b: STX not in b and ETX not in b)
 
 
-@settings(max_examples=100)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100)
 @given(st.lists(st.tuples(st.binary(max_size=30), _payload), min_size=1, max_size=6),
        st.binary(max_size=30), st.lists(st.integers(1, 64), max_size=30))
 def test_stx_etx_frames_in_garbage_are_all_recovered_in_order(pairs: list[tuple[bytes, bytes]], tail: bytes,
@@ -73,7 +73,7 @@ def test_stx_etx_frames_in_garbage_are_all_recovered_in_order(pairs: list[tuple[
     assert [x.data for x in out if isinstance(x, Scan)] == [p for _, p in pairs]
 
 
-@settings(max_examples=100)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100)
 @given(st.lists(st.tuples(st.binary(max_size=30), _payload), min_size=1, max_size=6))
 def test_garbage_that_looks_like_frames_never_hides_a_real_one(pairs: list[tuple[bytes, bytes]]) -> None:
     stream = b"".join(g + STX + p + ETX for g, p in pairs)
@@ -82,7 +82,7 @@ def test_garbage_that_looks_like_frames_never_hides_a_real_one(pairs: list[tuple
     assert all(any(p == g for g in got) for _, p in pairs)  # the real frames are a subsequence
 
 
-@settings(max_examples=100)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100)
 @given(st.lists(st.tuples(st.binary(max_size=30).filter(lambda b: CR not in b),
                           st.binary(min_size=1, max_size=40).filter(lambda b: CR not in b)), min_size=1, max_size=6))
 def test_suffix_only_frames_after_a_quiet_line_are_recovered(pairs: list[tuple[bytes, bytes]]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drivers.events import FrameError, Scan
@@ -82,7 +82,7 @@ def test_symbology_change_mid_barcode_and_cut_off_barcode() -> None:
     assert isinstance(err, FrameError) and "cut off" in err.reason and asm.abandon() is None
 
 
-@settings(max_examples=150)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=150)
 @given(st.binary(max_size=200), st.integers(0, 255))
 def test_random_bytes_give_only_typed_results(data: bytes, report_id: int) -> None:
     asm = HidPosAssembler(report_id=report_id, max_length=300)
@@ -99,7 +99,7 @@ _bad_report = st.one_of(
 )
 
 
-@settings(max_examples=80)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=80)
 @given(st.lists(st.tuples(st.lists(_bad_report, max_size=3), st.binary(max_size=150),
                           st.sampled_from([None, "]E0", "]d2", "]Q1"])), min_size=1, max_size=5))
 def test_scans_among_garbage_reports_are_all_recovered_in_order(

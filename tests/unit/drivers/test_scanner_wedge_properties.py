@@ -22,7 +22,7 @@ def _typable(layout: str) -> str:
     return "".join(sorted(ch for ch in table if " " < ch < "\x7f"))  # printable ASCII this layout has a key for
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=4096), layout=st.sampled_from(LAYOUTS), chunk=st.integers(1, 100))
 def test_random_bytes_give_only_scans_and_frame_errors(data: bytes, layout: str, chunk: int) -> None:
     pipeline = WedgeStream(WedgeOptions(layout=layout, max_length=64))
@@ -62,7 +62,7 @@ def test_scans_embedded_in_garbage_records_are_all_recovered_in_order(data: st.D
     assert all(isinstance(x, FrameError) for x in out if not isinstance(x, Scan))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_gs1_text_round_trips_on_every_layout_with_either_gs_form(data: st.DataObject) -> None:
     layout = data.draw(st.sampled_from(LAYOUTS))
