@@ -1,5 +1,5 @@
 """Scales on serial lines: Mettler Toledo 8217/8213, NCI/Weigh-Tronix ECR, MT-SICS, Dialog 06,
-continuous output (Epelsa); and a simulator of each on a pty.
+continuous output (Epelsa, CAS 22 bytes, Dini Argeo); and a simulator of each on a pty.
 
     scale = await open_scale(load_config(toml_table["scale"]))
     async with scale:

@@ -13,7 +13,7 @@ import msgspec
 
 from drivers.events import DriverError, WeightUnit
 
-ProtocolName = Literal["toledo8217", "toledo8213", "nci", "sics", "dialog06", "epelsa", "auto"]
+ProtocolName = Literal["toledo8217", "toledo8213", "nci", "sics", "dialog06", "epelsa", "cas22", "dini", "auto"]
 
 
 class ScaleConfigError(DriverError, ValueError):

@@ -49,5 +49,5 @@ async def detect_protocol(port: str, settings: SerialSettings | None = None, tim
         return "toledo8217"
     raise DeviceInitError(
         f"the scale on {port} did not answer the Toledo echo probe, the only safe one; "
-        "set `protocol` in the scale's configuration (toledo8213, nci, sics, dialog06, epelsa)"
+        "set `protocol` in the scale's configuration (toledo8213, nci, sics, dialog06, epelsa, cas22, dini)"
     )

@@ -24,6 +24,8 @@ PROTOCOLS: dict[str, tuple[str, str]] = {
     "sics": ("drivers.scale.sics", "SicsScale"),
     "dialog06": ("drivers.scale.dialog06", "Dialog06Scale"),
     "epelsa": ("drivers.scale.continuous", "EpelsaScale"),
+    "cas22": ("drivers.scale.continuous_lines", "Cas22Scale"),
+    "dini": ("drivers.scale.continuous_lines", "DiniScale"),
 }
 
 

@@ -29,7 +29,7 @@ from drivers.scale.sim_sides import make_side
 
 log = logging.getLogger(__name__)
 
-SIM_PROTOCOLS = ("toledo8217", "toledo8213", "nci", "sics", "dialog06", "epelsa")
+SIM_PROTOCOLS = ("toledo8217", "toledo8213", "nci", "sics", "dialog06", "epelsa", "cas22", "dini")
 
 
 @dataclass(frozen=True, slots=True)

@@ -246,6 +246,25 @@ class EpelsaSide(Side):
         return b"\x02" + letter + f"{r.value:7.3f}".encode() + b"\r\x03"
 
 
+class Cas22Side(EpelsaSide):
+    def frame(self, r: SimReading) -> bytes:
+        state = b"OL" if r.overload else b"US" if r.motion else b"ST"
+        lamp = bytes([0x40 * (not r.motion) | 0x04 * (not r.net) | 0x01 * (r.value == 0)])
+        unit = b" g" if self.sim.unit is WeightUnit.G else self.sim.unit.value.encode()
+        return state + (b",NT," if r.net else b",GS,") + b"\x01" + lamp + b"," + self.weight(r) + b" " + unit + b"\r\n"
+
+    def weight(self, r: SimReading) -> bytes:
+        value = -abs(r.value) if r.under_zero else r.value
+        return (f"{int(value):08d}" if self.sim.unit is WeightUnit.G else f"{value:08.3f}").encode()
+
+
+class DiniSide(Cas22Side):
+    def frame(self, r: SimReading) -> bytes:
+        state = b"OL" if r.overload else b"UL" if r.under_zero else b"US" if r.motion else b"ST"
+        unit = b" g" if self.sim.unit is WeightUnit.G else self.sim.unit.value.encode()
+        return state + (b",NT," if r.net else b",GS,") + f"{r.value:>8}".encode() + b"," + unit + b"\r\n"
+
+
 def make_side(sim: ScaleSim, protocol: str, variant: str) -> Side:
     if protocol in ("toledo8217", "toledo8213"):
         return ToledoSide(sim, protocol.removeprefix("toledo"))
@@ -257,4 +276,8 @@ def make_side(sim: ScaleSim, protocol: str, variant: str) -> Side:
         return Dialog06Side(sim)
     if protocol == "epelsa":
         return EpelsaSide(sim)
+    if protocol == "cas22":
+        return Cas22Side(sim)
+    if protocol == "dini":
+        return DiniSide(sim)
     raise ValueError(f"no simulator for scale protocol {protocol!r}")

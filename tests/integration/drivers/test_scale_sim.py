@@ -33,7 +33,7 @@ from drivers.scale import (
 
 KG = WeightUnit.KG
 REQUEST = {"toledo8217": b"W", "toledo8213": b"W", "nci": b"W\r", "sics": b"S\r\n",
-           "dialog06": b"\x04\x0201\x1b000000\x1b\x03\x04\x05", "epelsa": b""}
+           "dialog06": b"\x04\x0201\x1b000000\x1b\x03\x04\x05", "epelsa": b"", "cas22": b"", "dini": b""}
 # Overload is not part of the Epelsa frame set the reference quotes.
 OVERLOAD = [p for p in SIM_PROTOCOLS if p != "epelsa"]
 

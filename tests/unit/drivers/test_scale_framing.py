@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drivers.events import FrameError, ScaleStatus, Weight, WeightUnit
-from drivers.scale import continuous, dialog06, nci, sics, toledo
+from drivers.scale import continuous, continuous_lines, dialog06, nci, sics, toledo
 from drivers.scale.framing import Framer
 from drivers.scale.serial_scale import Ack
 
@@ -45,6 +45,14 @@ def _epelsa() -> Framer:
     return Framer(continuous.parse_frame, start=b"\x02", end=b"\x03", max_len=24)
 
 
+def _cas22() -> Framer:
+    return Framer(lambda f: continuous_lines.parse_line(continuous_lines.CAS22, f), start=None, end=b"\r\n", max_len=44)
+
+
+def _dini() -> Framer:
+    return Framer(lambda f: continuous_lines.parse_line(continuous_lines.DINI, f), start=None, end=b"\r\n", max_len=44)
+
+
 # name -> (framer factory, encoder of a good frame for a weight in grams)
 PROTOCOLS: dict[str, tuple[Callable[[], Framer], Callable[[int], bytes]]] = {
     "toledo": (_toledo, lambda g: b"\x02%02d.%03d\r" % divmod(g, 1000)),
@@ -52,6 +60,8 @@ PROTOCOLS: dict[str, tuple[Callable[[], Framer], Callable[[int], bytes]]] = {
     "sics": (_sics, lambda g: b"S S %10s kg\r\n" % (b"%d.%03d" % divmod(g, 1000))),
     "dialog06": (_dialog, lambda g: b"\x0202\x1b3\x1b%05d\x1b000100\x1b000000\x03" % g),
     "epelsa": (_epelsa, lambda g: b"\x02A%7s\r\x03" % (b"%d.%03d" % divmod(g, 1000))),
+    "cas22": (_cas22, lambda g: b"ST,GS,\x01\x44,%08s kg\r\n" % (b"%d.%03d" % divmod(g, 1000))),
+    "dini": (_dini, lambda g: b"ST,NT,%8s,kg\r\n" % (b"%d.%03d" % divmod(g, 1000))),
 }
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from drivers.events import FrameError, ScaleState, ScaleStatus, Weight, WeightUnit
-from drivers.scale import continuous, dialog06, nci, sics, toledo
+from drivers.scale import continuous, continuous_lines, dialog06, nci, sics, toledo
 from drivers.scale.serial_scale import Ack
 
 KG, LB, G, OZ = WeightUnit.KG, WeightUnit.LB, WeightUnit.G, WeightUnit.OZ
@@ -210,3 +210,30 @@ def test_epelsa_frames() -> None:
     assert isinstance(initial, ScaleStatus) and initial.state is ScaleState.MOTION
     unknown = continuous.parse_frame(b"\x02Q  1.000\r\x03")
     assert isinstance(unknown, FrameError) and unknown.offset == 1
+
+
+# -- continuous lines: CAS 22 bytes, Dini Argeo STANDARD ------------------------------------------
+
+def test_cas22_line_is_22_bytes_and_reads_the_manuals_example() -> None:
+    # CI-600D manual: 13.5 kg is sent as 0,0,0,0,1,3,.,5 then a blank, k, g, CR LF (DERIVED layout).
+    line = b"ST,GS,\x01\x44,000013.5 kg\r\n"
+    assert len(line) == 22
+    assert continuous_lines.parse_line(continuous_lines.CAS22, line) == Weight(Decimal("13.5"), KG)
+    net = continuous_lines.parse_line(continuous_lines.CAS22, b"ST,NT,\x01\x42,000001.2 kg\r\n")
+    assert net == Weight(Decimal("1.2"), KG, net=True)
+    for head, state in ((b"US", ScaleState.MOTION), (b"OL", ScaleState.OVER_CAPACITY)):
+        result = continuous_lines.parse_line(continuous_lines.CAS22, head + b",GS,\x01\x04,000013.5 kg\r\n")
+        assert isinstance(result, ScaleStatus) and result.state is state
+
+
+def test_dini_standard_string() -> None:
+    fmt = continuous_lines.DINI
+    assert continuous_lines.parse_line(fmt, b"ST,GS,  13.500,kg\r\n") == Weight(Decimal("13.500"), KG)
+    assert continuous_lines.parse_line(fmt, b"01ST,NT,  -0.020,kg\r\n") == Weight(Decimal("-0.020"), KG, net=True)
+    assert continuous_lines.parse_line(fmt, b"ST,GS,    1250, g\r\n") == Weight(Decimal(1250), G)
+    for head, state in ((b"UL", ScaleState.UNDER_ZERO), (b"OL", ScaleState.OVER_CAPACITY), (b"US", ScaleState.MOTION)):
+        result = continuous_lines.parse_line(fmt, head + b",GS,  13.500,kg\r\n")
+        assert isinstance(result, ScaleStatus) and result.state is state
+    bad = continuous_lines.parse_line(fmt, b"ST,GS,  1.2.50,kg\r\n")
+    assert isinstance(bad, FrameError) and bad.offset == 6
+    assert isinstance(continuous_lines.parse_line(fmt, b"XX,GS,  13.500,kg\r\n"), FrameError)
