@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from p2pe import aes_dukpt as d
+from p2pe import pinblock
 from p2pe.errors import KeyExhausted, KeyStateError
 from p2pe.host import AES
 from tests.support.vectors import h, load
@@ -158,3 +159,11 @@ def test_register_without_a_key_refuses() -> None:
         d.KeyRegister.restore(AES, IKID, 4, {0: IK})
     assert not d.is_valid_counter(0x1FFFF)
     assert d.is_valid_counter(0xFFFF0000)
+
+
+@pytest.mark.parametrize("row", MAIN["counters"], ids=lambda r: r["ksn"])
+def test_format4_pin_block_per_counter(row: dict) -> None:
+    inputs = MAIN["iso4_pin_block_inputs"]
+    key = d.host_working_key(AES, BDK, h(row["ksn"]), d.PIN_ENCRYPTION, d.AES128)
+    fill = h(inputs["plaintext_pin_field"])[8:]
+    assert pinblock.encrypt_format4(AES, key, inputs["pin"], inputs["pan"], fill) == h(row["encrypted_pin_block_iso4"])
