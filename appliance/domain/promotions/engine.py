@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from appliance.domain.errors import DomainError
 from appliance.domain.items import Unit
-from appliance.domain.money import Money, Rounding, allocate, round_ratio
+from appliance.domain.money import Money, Rounding, allocate, exponent, round_ratio
 from appliance.domain.pricing import (
     AppliedPromotion,
     BasketLine,
@@ -27,7 +28,7 @@ from appliance.domain.pricing import (
 from appliance.domain.promotions import schema as s
 from appliance.domain.promotions.coupons import Coupon, as_coupon, matches
 from appliance.domain.promotions.kinds import CRule, DealKind, Layer, category_keys, kind_name
-from appliance.domain.promotions.loyalty import Member, PointsLine, accrue, tier_multiplier
+from appliance.domain.promotions.loyalty import Member, accrue, tier_multiplier
 from appliance.domain.promotions.rules import PromotionRules
 from appliance.domain.promotions.solver import Problem, Solution, single_best, solve
 
@@ -257,9 +258,7 @@ class _Run:
             self._solve(comp, members, [ds[o] for o in sorted(ds)])
 
     def _solve(self, comp: list[int], members: list[list[int]], deals: list[tuple[CRule, list[list[int]]]]) -> None:
-        local = {c: j for j, c in enumerate(comp)}
         dl = [cr for cr, _ in deals]
-        el = [tuple(tuple(sorted(local[c] for c in part)) for part in parts) for _, parts in deals]
         xs = [self.lines[members[c][0]] for c in comp]
         limits = tuple(self.uses(cr) for cr in dl)
         if len(comp) == 1 and all(cr.size == 1 for cr in dl) and all(lim is None for lim in limits):
@@ -278,6 +277,8 @@ class _Run:
                tuple(cr.id for cr in dl), limits)
         hit = self.rules.cached_solution(key)
         if hit is None:
+            local = {c: j for j, c in enumerate(comp)}
+            el = [tuple(tuple(sorted(local[c] for c in part)) for part in parts) for _, parts in deals]
             sol = solve(Problem(prices, counts, tuple(dl), tuple(el), limits))
             hit = (sol, _plan(sol, dl, prices, len(comp)))
             self.rules.store_solution(key, hit)
@@ -389,20 +390,24 @@ class _Run:
         if self.member is None:
             return 0
         every = [cr.rule for cr in self.rules.everywhere if cr.layer is Layer.POINTS and self.uses(cr) != 0]
-        out = []
+        scale = 10 ** exponent(self.cur)
+        per_set: dict[tuple[CRule, ...], tuple[int, int, Decimal]] = {}
+        by_mult: dict[Decimal, int] = {}  # multiplier -> points x scale
         for x in self.lines:
             if x.line.quantity <= 0:
                 continue
-            pts = [cr.rule for cr in x.points if self.uses(cr) != 0]
-            pts += every
-            if not pts:
-                continue
-            out.append(PointsLine(
-                max(0, x.remaining), x.units,
-                tuple(p.per_currency_unit for p in pts), tuple(p.per_item for p in pts),  # type: ignore[union-attr]
-                tuple(p.multiplier for p in pts if p.multiplier != 1),  # type: ignore[union-attr]
-            ))
-        return accrue(out, self.cur, tier_multiplier(self.rules.loyalty, self.member))
+            earn = per_set.get(x.points)
+            if earn is None:
+                pts = [cr.rule for cr in x.points if self.uses(cr) != 0] + every
+                earn = per_set[x.points] = (
+                    sum(p.per_currency_unit for p in pts),  # type: ignore[union-attr]
+                    sum(p.per_item for p in pts),  # type: ignore[union-attr]
+                    max((p.multiplier for p in pts if p.multiplier != 1), default=Decimal(1)),  # type: ignore[union-attr]
+                )
+            per_cu, per_item, mult = earn
+            if per_cu or per_item:
+                by_mult[mult] = by_mult.get(mult, 0) + per_cu * max(0, x.remaining) + per_item * x.units * scale
+        return accrue(by_mult, scale, tier_multiplier(self.rules.loyalty, self.member))
 
     # --- result ---------------------------------------------------------------
     def result(self) -> PricedBasket:
@@ -414,6 +419,9 @@ class _Run:
         amounts = [Money(x.list_amount, self.cur) for x in self.lines]
         savings = []
         for x in self.lines:
+            if not x.savings:
+                savings.append(())
+                continue
             ids = sorted(x.savings, key=lambda rid: (order[rid].layer, order[rid].order))
             savings.append(tuple(Saving(rid, order[rid].rule.name, Money(x.savings[rid], self.cur))
                                  for rid in ids if x.savings[rid] > 0))

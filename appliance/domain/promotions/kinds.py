@@ -72,14 +72,12 @@ class CRule:
     price: int = 0  # FOR_PRICE price, AMOUNT amount, PRICE override
     pct: tuple[int, int] = (0, 1)  # percent as a ratio num/den of 100
     get: int = 0  # BUY_GET: the discounted units
+    id: str = ""  # the rule's id (a field: the engine looks it up on every credit)
+    size: int = 1  # units one application takes
 
-    @property
-    def id(self) -> str:
-        return self.rule.id
-
-    @property
-    def size(self) -> int:
-        return sum(self.quantities)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", self.rule.id)
+        object.__setattr__(self, "size", sum(self.quantities))
 
     def value(self, prices: list[int]) -> int:
         """Saving of one application using units at these prices (sorted ascending)."""

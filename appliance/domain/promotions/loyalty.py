@@ -18,7 +18,7 @@ from fractions import Fraction
 import phonenumbers
 
 from appliance.domain.errors import DomainError
-from appliance.domain.money import Money, exponent
+from appliance.domain.money import Money
 from appliance.domain.promotions.errors import RedemptionError
 from appliance.domain.promotions.schema import LoyaltyProgram
 
@@ -67,27 +67,11 @@ def member_key(raw: str, kind: MemberKeyKind, *, region: str = "DE") -> MemberKe
     return MemberKey(kind, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
-@dataclass(frozen=True, slots=True)
-class PointsLine:
-    """What accrual needs of a priced line: the amount paid, units, and which points rules match."""
-
-    paid_minor: int
-    units: int
-    per_currency_unit: tuple[int, ...]
-    per_item: tuple[int, ...]
-    multipliers: tuple[Decimal, ...]
-
-
-def accrue(lines: list[PointsLine], currency: str, tier_multiplier: Decimal = Decimal(1)) -> int:
-    """Points for a sale: per currency unit paid and per item, by rule; the highest multiplier of a
-    line applies (multipliers do not compound), then the tier's; one floor at the end."""
-    scale = 10 ** exponent(currency)
-    by_mult: dict[Decimal, int] = {}  # multiplier -> points x scale
-    for ln in lines:
-        base = sum(ln.per_currency_unit) * ln.paid_minor + sum(ln.per_item) * ln.units * scale
-        mult = max(ln.multipliers, default=Decimal(1))
-        by_mult[mult] = by_mult.get(mult, 0) + base
-    total = sum((Fraction(v, scale) * Fraction(m) for m, v in by_mult.items()), Fraction(0))
+def accrue(by_multiplier: dict[Decimal, int], scale: int, tier_multiplier: Decimal = Decimal(1)) -> int:
+    """Points for a sale from {line multiplier: sum over lines of (points per currency unit x amount
+    paid in minor units + points per item x units x scale)}: the highest multiplier of a line applies
+    (multipliers do not compound), then the tier's; one floor at the end."""
+    total = sum((Fraction(v, scale) * Fraction(m) for m, v in by_multiplier.items()), Fraction(0))
     return int(total * Fraction(tier_multiplier)) if total > 0 else 0
 
 
