@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 import serial
 
-from drivers.events import DeviceInitError, DeviceOperationError
+from drivers.events import DeviceInitError, DeviceOperationError, DeviceTimeout
 from drivers.scale.config import SerialSettings
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ class SerialLink:
                 parity=_PARITY[settings.parity],
                 stopbits=settings.stopbits,
                 timeout=0,
-                write_timeout=1.0,
             )
         except (serial.SerialException, OSError, ValueError) as err:
             raise DeviceInitError(f"{name}: cannot open serial port {port} at {settings.describe()}: {err}") from err
@@ -82,12 +82,32 @@ class SerialLink:
             raise DeviceOperationError(f"{self.name}: serial port {self.port} failed: {err}") from err
         return dropped
 
-    async def write(self, data: bytes) -> None:
+    async def write(self, data: bytes, timeout: float = 1.0) -> None:
+        """Write on the non-blocking fd; a full output buffer (flow control, a stuck adapter) waits on
+        `add_writer` instead of blocking the loop, and gives up after `timeout` seconds."""
         self._raise_if_failed()
+        view = memoryview(data)
         try:
-            self._serial.write(data)
-        except (serial.SerialException, OSError) as err:
+            async with asyncio.timeout(timeout):
+                while view:
+                    try:
+                        view = view[os.write(self._fd, view) :]
+                    except BlockingIOError:
+                        await self._writable()
+        except TimeoutError as err:
+            raise DeviceTimeout(
+                f"{self.name}: {len(view)} of {len(data)} bytes still unsent to {self.port} after {timeout:g} s"
+            ) from err
+        except OSError as err:
             raise DeviceOperationError(f"{self.name}: writing {data!r} to {self.port} failed: {err}") from err
+
+    async def _writable(self) -> None:
+        ready = self._loop.create_future()
+        self._loop.add_writer(self._fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            await ready
+        finally:
+            self._loop.remove_writer(self._fd)
 
     def _raise_if_failed(self) -> None:
         if self._failure is not None:
