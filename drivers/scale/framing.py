@@ -72,6 +72,11 @@ class Framer(Generic[T]):
             out.append(self._accept(1))
             return True
         e = self._buf.find(self._end, len(self._start))
+        k = self._next_single(1, e if e >= 0 else len(self._buf))
+        if k > 0:
+            # ACK/NAK never occur inside a frame: a start byte before one was noise, not a frame.
+            out.append(self._reject(k, "frame cut short by a control byte"))
+            return True
         if e < 0:
             if len(self._buf) > self._max:
                 nxt = self._next_boundary(1)
@@ -119,6 +124,10 @@ class Framer(Generic[T]):
             i = self._buf.find(bytes([b]), frm, limit)
             if i >= 0:
                 found.append(i)
+        return min(found, default=-1)
+
+    def _next_single(self, frm: int, to: int) -> int:
+        found = [i for b in self._singles if (i := self._buf.find(bytes([b]), frm, to)) >= 0]
         return min(found, default=-1)
 
     def _accept(self, length: int, result: T | None = None) -> T:

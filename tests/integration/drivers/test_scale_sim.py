@@ -7,6 +7,7 @@ below assert the exact request bytes the scale received.
 from __future__ import annotations
 
 import asyncio
+import random
 from decimal import Decimal
 
 import pytest
@@ -300,3 +301,22 @@ async def test_preset_tare_is_unsupported_elsewhere(protocol: str) -> None:
     async with await _open(protocol) as scale:
         with pytest.raises(CommandUnsupported, match="preset tare"):
             await scale.preset_tare(Weight(Decimal("0.1"), KG))
+
+
+@pytest.mark.parametrize("protocol", SIM_PROTOCOLS)
+async def test_random_line_noise_before_every_reply_never_changes_a_weight(protocol: str) -> None:
+    rng = random.Random(f"scale-noise-{protocol}")  # seeded: the same bytes every run
+    weights = 0
+    async with await _open(protocol) as scale:
+        for _ in range(12):
+            grams = rng.randrange(1, 3_000) * 10  # 8213 and NCI SCP-01 weigh to 10 g
+            scale.sim.inject(rng.randbytes(rng.randrange(1, 40)))
+            scale.sim.set(Decimal(grams).scaleb(-3))
+            reading = await scale.request_weight()
+            if isinstance(reading, Weight):
+                assert reading.grams() == grams, (grams, reading)
+                weights += 1
+            else:
+                # Only Dialog 06 has one-byte replies: a NAK byte in the noise reads as a refusal, never a weight.
+                assert protocol == "dialog06" and reading.state is ScaleState.ERROR, reading
+    assert weights >= 10

@@ -129,6 +129,13 @@ def test_dialog_ack_and_nak_are_frames_by_themselves() -> None:
     assert isinstance(results[2], ScaleStatus)
 
 
+def test_a_stray_start_byte_does_not_swallow_the_ack_after_it() -> None:
+    framer = _dialog()
+    results = framer.feed(b"\xfc\x02\xd8\xf5yt\x06")  # the scale answers ACK and then waits: no ETX follows
+    assert results[-1] == Ack(True, "ACK")
+    assert [r.data for r in results if isinstance(r, FrameError)] == [b"\xfc", b"\x02\xd8\xf5yt"]
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(sorted(PROTOCOLS)), data=GARBAGE | st.binary(max_size=300), cuts=st.lists(st.integers(0, 300)))
 def test_random_bytes_give_only_typed_results(name: str, data: bytes, cuts: list[int]) -> None:
