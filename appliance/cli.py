@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("appliance.service", "run the lane with the configured devices (the systemd service)"),
     "catalog": ("appliance.importers.command", "import a catalog file (Shopify, WooCommerce) into the replica"),
     "journal": ("appliance.store.command", "inspect and verify the sale journal"),
+    "audit": ("appliance.audit_command", "verify or show the audit log; hash an associate's PIN"),
     "hq": ("mqtt.hq.command", "HQ side: serve the fleet (sales, sync, heartbeats), publish catalogs, receive stock"),
     "pki": ("mqtt.pki_command", "fleet certificates: CA, broker, devices, services, revocation (CRL)"),
     "devices": ("appliance.devices_command", "list the lane's devices and their state; `devices test KIND` tries one"),

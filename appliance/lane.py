@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from appliance.associates import Associate, Attendants, AuthError
 from appliance.domain import sale_events
 from appliance.domain.barcodes import ScanRules, interpret
 from appliance.domain.errors import DomainError, SaleRuleError
@@ -32,6 +33,7 @@ from appliance.domain.promotions import (
     member_key,
     redeem_points,
 )
+from appliance.domain.roles import Action, Role
 from appliance.domain.sale import Sale, parse_quantity
 from appliance.domain.sale_record import encode_sale_record
 from appliance.domain.scans import (
@@ -57,6 +59,7 @@ from appliance.lane_events import (
     TenderView,
     WeighingRequested,
 )
+from appliance.store.audit import AuditLog
 from appliance.store.journal import Completion, EncodedEvent, Journal
 from appliance.store.uuid7 import uuid7
 from appliance.store_profile import StoreProfile
@@ -121,7 +124,8 @@ class Lane:
     def __init__(self, config: LaneConfig, profile: StoreProfile, catalog: Catalog, journal: Journal,
                  receipts: ReceiptSink | None = None, clock: Clock = system_clock, *,
                  rules: PromotionRules | None = None, members: MemberDirectory | None = None,
-                 scale: WeightSource | None = None, weight_timeout_s: float = 10.0) -> None:
+                 scale: WeightSource | None = None, weight_timeout_s: float = 10.0,
+                 audit: AuditLog | None = None) -> None:
         self.config = config
         self.profile = profile
         self._catalog = catalog
@@ -137,6 +141,10 @@ class Lane:
         self._members = members if members is not None else ProfileMembers(profile)
         self._scale = scale
         self._weight_timeout = weight_timeout_s
+        self._audit = audit
+        self._attendants = Attendants(
+            (Associate(a.id, a.name, Role(a.role), a.pin_hash) for a in profile.associates), clock)
+        self.attendant: Associate | None = None
         self.last_sale: Sale | None = None
         self.last_receipt: str = ""
 
@@ -149,6 +157,7 @@ class Lane:
         rows = await self._journal.events(sale_id)
         self._sale = Sale.replay([sale_events.decode(r.type, r.schema_version, r.payload) for r in rows])
         log.info("recovered open sale %s at version %d", sale_id, self._sale.version)
+        await self._raise_missing_age_checks(self._sale)
         self._emit(LaneNotice("info", f"Recovered the open sale with {len(self._sale.lines)} line(s)."))
         self._emit_sale()
         if self._sale.tenders:
@@ -204,6 +213,12 @@ class Lane:
                 log.info("scan %r rejected: %s", _printable(raw), err)
                 raise LaneError(str(err)) from err
             await self._commit(event)
+            if item.age_restriction:
+                check = sale.raise_intervention(
+                    "age", f"{item.name} needs an age check ({item.age_restriction}+)", self._clock(),
+                    line_id=event.line_id, min_age=item.age_restriction)
+                await self._commit(check)
+                self._emit(LaneNotice("alert", f"Age check needed: {item.name} ({item.age_restriction}+)."))
             self._emit(ScanAccepted(_printable(raw), event.line_id, item.name))
             self._emit_sale()
             return event.line_id
@@ -270,6 +285,60 @@ class Lane:
             self._emit_sale()
             await self._complete_if_paid()
             return tender.amount
+
+    async def _raise_missing_age_checks(self, sale: Sale) -> None:
+        """A crash between a restricted line and its age check must not let the item through unchecked."""
+        checked = {iv.line_id for iv in sale.interventions.values() if iv.kind == "age"}
+        for line_id, added in list(sale.line_meta.items()):
+            if added.age_restriction and line_id in sale.lines and line_id not in checked:
+                await self._commit(sale.raise_intervention(
+                    "age", f"{added.name} needs an age check ({added.age_restriction}+)", self._clock(),
+                    line_id=line_id, min_age=added.age_restriction))
+
+    # ----------------------------------------------------------- attendant
+    async def attendant_login(self, pin: str) -> Associate:
+        """An associate logs in at the lane with a PIN (slow hash; lockout after repeated failures)."""
+        async with self._lock:
+            try:
+                who = await asyncio.to_thread(self._attendants.login, pin)
+            except AuthError as err:
+                await self._audited("lane", "attendant_login_failed", "", {"reason": str(err)})
+                self._reject("attendant_login", err)
+            self.attendant = who
+            await self._audited(who.associate_id, "attendant_login", "", {"role": who.role.value})
+            self._emit(LaneNotice("info", f"{who.name} ({who.role.value}) logged in."))
+            return who
+
+    async def attendant_logout(self) -> None:
+        async with self._lock:
+            if self.attendant is not None:
+                await self._audited(self.attendant.associate_id, "attendant_logout")
+                self.attendant = None
+
+    async def clear_intervention(self, intervention_id: str, outcome: str = "approved", note: str = "") -> None:
+        """An attendant approves (or refuses) an age check, or resolves another intervention.
+
+        A refused age check removes the restricted line from the sale.
+        """
+        async with self._lock:
+            sale = self._require_sale("clear_intervention")
+            try:
+                iv = sale.interventions.get(intervention_id)
+                action = Action.APPROVE_AGE if iv is not None and iv.kind == "age" else Action.CLEAR_INTERVENTION
+                who = Attendants.require(self.attendant, action)
+                event = sale.clear_intervention(intervention_id, who.associate_id, outcome, self._clock(), note)
+            except DomainError as err:
+                self._reject("clear_intervention", err)
+            await self._commit(event)
+            if outcome == "refused" and iv is not None and iv.line_id in sale.lines:
+                await self._commit(sale.void_line(iv.line_id, self._clock(), f"age check refused by {who.associate_id}"))
+            await self._audited(who.associate_id, f"intervention_{outcome}", sale.sale_id,
+                                {"intervention": intervention_id, "kind": iv.kind if iv else "", "note": note})
+            self._emit_sale()
+
+    async def _audited(self, actor: str, action: str, subject: str = "", detail: dict[str, object] | None = None) -> None:
+        if self._audit is not None:
+            await self._audit.append(self._clock(), actor, action, subject, detail)
 
     def set_promotions(self, rules: PromotionRules | None) -> None:
         """HQ pushed a new rule set: the open sale reprices with it from the next change."""
@@ -474,6 +543,7 @@ class Lane:
             member_id=sale.member.member_id if sale.member else None,
             points_earned=priced.points_earned,
             coupons=tuple(sale.coupons),
+            interventions=tuple((iv.intervention_id, iv.kind, iv.reason) for iv in sale.open_interventions()),
         )
 
 

@@ -51,6 +51,7 @@ class SaleView:
     member_id: str | None = None
     points_earned: int = 0
     coupons: tuple[str, ...] = ()
+    interventions: tuple[tuple[str, str, str], ...] = ()  # open ones: (id, kind, reason)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,8 @@ from appliance.lane_events import LaneNotice
 from appliance.receipt import PrinterReceipts
 from appliance.sdnotify import notify, watchdog_interval, watchdog_pinger
 from appliance.store import paths
-from appliance.store_profile import load_profile
+from appliance.store.audit import AuditLog
+from appliance.store_profile import load_profile, load_promotions
 from appliance.wiring import open_stores
 from drivers.events import DriverError
 from drivers.printer import open_printer
@@ -65,7 +66,8 @@ async def run(args: argparse.Namespace) -> int:
             printer = await stack.enter_async_context(open_printer(settings.devices.printer, spool_dir=data_dir / "spool"))
             receipts = PrinterReceipts(printer, on_alert=lambda m: lane_ref[0].notify("alert", m),
                                        lane_number=settings.lane.number)
-        lane = Lane(lane_conf, profile, replica, journal, receipts)
+        audit = await stack.enter_async_context(AuditLog(data_dir / "audit.db"))
+        lane = Lane(lane_conf, profile, replica, journal, receipts, rules=load_promotions(profile), audit=audit)
         lane_ref.append(lane)
         await lane.start()
         tasks = [asyncio.create_task(_log_notices(lane), name="notices")]

@@ -68,6 +68,13 @@ class _Member(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     phone: str = ""
 
 
+class _Associate(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    id: str
+    name: str
+    role: Literal["cashier", "supervisor", "technician"]
+    pin_hash: Annotated[str, msgspec.Meta(pattern=r"^scrypt\$")]  # never a PIN: `lanekit associates hash-pin`
+
+
 class _Profile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     id: str
     number: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{4}$")]  # printed in receipt references
@@ -86,6 +93,7 @@ class _Profile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     coupon_prefixes: list[str] = []  # scans starting with these are the store's coupon codes
     promotions: str = ""  # HQ's rule set (wire schema JSON), relative to this file; HQ's feed replaces it
     members: list[_Member] = []  # demo/offline member directory; HQ's feed replaces it
+    associates: list[_Associate] = []  # demo/offline; HQ's associates feed replaces it (PIN hashes only)
     items: list[_Item] = []
     overrides: list[_Override] = []
 
@@ -111,6 +119,7 @@ class StoreProfile(msgspec.Struct, frozen=True):
     coupon_prefixes: tuple[str, ...] = ()
     promotions_file: str = ""
     members: tuple[_Member, ...] = ()
+    associates: tuple[_Associate, ...] = ()
 
     def adapt(self, item: Item) -> Item:
         """An imported item with the store's tax class and restrictions applied."""
@@ -173,7 +182,7 @@ def parse_profile(text: str, source: str) -> StoreProfile:
         default_tax_class=raw.tax.default_class, cash_rounding=CashRounding(raw.cash_rounding_increment),
         line_rounding=Rounding(raw.line_rounding), items=tuple(items), overrides=overrides,
         loyalty_prefixes=tuple(raw.loyalty_prefixes), coupon_prefixes=tuple(raw.coupon_prefixes),
-        promotions_file=raw.promotions, members=tuple(raw.members),
+        promotions_file=raw.promotions, members=tuple(raw.members), associates=tuple(raw.associates),
     )
 
 

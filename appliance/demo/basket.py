@@ -7,6 +7,7 @@
     ]C1010426...<GS>10ABC          <GS> (or \\x1d, \\u001d) is the GS1 group separator
     !void 2                        directives: void a line, set a quantity, pay
     !qty 1 2
+    !approve 1234                  an attendant logs in with PIN 1234 and approves the open age checks
     !points 1000                   pay with 1000 loyalty points (after the loyalty card was scanned)
     !cash 50.00
 """
@@ -35,13 +36,13 @@ class ScanStep:
 
 @dataclass(frozen=True, slots=True)
 class Directive:
-    verb: str  # void | qty | points | cash
+    verb: str  # void | qty | approve | points | cash
     args: tuple[str, ...]
     lineno: int = 0
 
 
 Step = ScanStep | Directive
-_VERBS = {"void": 1, "qty": 2, "cash": 1, "points": 1}
+_VERBS = {"void": 1, "qty": 2, "cash": 1, "points": 1, "approve": 1}
 _ESCAPES = [("<GS>", "\x1d"), ("\\x1d", "\x1d"), ("\\u001d", "\x1d"), ("\\x1D", "\x1d")]
 _SCAN = re.compile(r"^(?P<data>\S+)(?:\s+\*(?P<qty>\S+))?(?:\s+@(?P<w>\S+))?\s*$")
 
@@ -56,7 +57,7 @@ def parse_basket(text: str, source: str = "<basket>") -> list[Step]:
         if line.startswith("!"):
             verb, *args = line[1:].split()
             if verb not in _VERBS:
-                raise BasketFileError(f"{where}: unknown directive !{verb} (use !void, !qty, !points or !cash).")
+                raise BasketFileError(f"{where}: unknown directive !{verb} (use !void, !qty, !approve, !points or !cash).")
             if len(args) != _VERBS[verb]:
                 raise BasketFileError(f"{where}: !{verb} takes {_VERBS[verb]} argument(s), got {len(args)}.")
             steps.append(Directive(verb, tuple(args), n))

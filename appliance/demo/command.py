@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import pathlib
 import sys
@@ -24,6 +25,7 @@ from appliance.domain.money import Money
 from appliance.lane import Lane, LaneConfig, LaneError
 from appliance.lane_events import LaneNotice
 from appliance.receipt import PrinterReceipts, amount_text
+from appliance.store.audit import AuditLog
 from appliance.store_profile import load_profile, load_promotions
 from appliance.wiring import SAMPLE_CATALOGS, import_catalogs, open_stores
 from drivers.printer import open_printer
@@ -74,11 +76,14 @@ async def run(args: argparse.Namespace) -> int:
         receipt_path.parent.mkdir(exist_ok=True)
         printer_conf = {"backend": "file", "path": str(receipt_path), "profile": "TM-T20II", "name": "demo-printer"}
         scale = await open_scale(ScaleConfig(protocol="toledo8217", backend="sim", name="demo-scale"))
-        async with open_printer(printer_conf, spool_dir=data_dir / "spool") as printer, scale:
+        async with open_printer(printer_conf, spool_dir=data_dir / "spool") as printer, scale, \
+                contextlib.AsyncExitStack() as stack:
             print(f"scale: Toledo 8217 simulator on {scale.sim.port}; scanner: evdev stream, layout {SCANNER_LAYOUT}")
+            audit = await stack.enter_async_context(AuditLog(data_dir / "audit.db"))
             lane = Lane(LaneConfig("lane-01", number=1), profile, replica, journal,
                         PrinterReceipts(printer, lane_number=1), **({"clock": clock} if clock else {}),
-                        rules=load_promotions(profile), scale=ScaleWeights(scale), weight_timeout_s=5.0)
+                        rules=load_promotions(profile), scale=ScaleWeights(scale), weight_timeout_s=5.0,
+                        audit=audit)
             lane_events = lane.subscribe()
             await lane.start()
             ui_runner = getattr(args, "ui_runner", None)
@@ -142,6 +147,13 @@ async def _run_basket(lane: Lane, steps: list[Step], scale: Scale, *, pay: bool 
                 case Directive(verb="qty", args=(n, q)):
                     await lane.set_quantity(int(n), q)
                     print(f"line {n} quantity -> {q}")
+                case Directive(verb="approve", args=(pin,)):
+                    who = await lane.attendant_login(pin)
+                    view = lane.view()
+                    for iv_id, _kind, reason in view.interventions if view else ():
+                        await lane.clear_intervention(iv_id, "approved")
+                        print(f"attendant {who.name} approved: {reason}")
+                    await lane.attendant_logout()
                 case Directive(verb="points", args=(n,)):
                     paid = await lane.pay_points(int(n))
                     print(f"{n} loyalty points -> {amount_text(paid, lane.profile.locale)} {cur} paid")

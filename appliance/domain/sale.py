@@ -19,6 +19,8 @@ from appliance.domain.pricing import BasketLine, PricedBasket, PricingContext, p
 from appliance.domain.promotions.loyalty import Member
 from appliance.domain.sale_events import (
     CouponPresented,
+    InterventionCleared,
+    InterventionRaised,
     LineAdded,
     LineVoided,
     MemberIdentified,
@@ -53,6 +55,22 @@ class Tender:
 
 
 @dataclass
+class Intervention:
+    intervention_id: str
+    kind: str
+    reason: str
+    line_id: int | None
+    raised_at: dt.datetime
+    cleared_by: str = ""
+    outcome: str = ""
+    cleared_at: dt.datetime | None = None
+
+    @property
+    def open(self) -> bool:
+        return not self.outcome
+
+
+@dataclass
 class Sale:
     sale_id: str
     version: int = 0
@@ -71,6 +89,7 @@ class Sale:
     tenders: list[Tender] = field(default_factory=list)
     member: Member | None = None
     coupons: list[str] = field(default_factory=list)
+    interventions: dict[str, Intervention] = field(default_factory=dict)
     void_reason: str = ""
 
     # ------------------------------------------------------------------ fold
@@ -123,6 +142,11 @@ class Sale:
                 self.member = Member(e.member_id, e.tier, e.points_balance)
             case CouponPresented():
                 self.coupons.append(e.code)
+            case InterventionRaised():
+                self.interventions[e.intervention_id] = Intervention(e.intervention_id, e.kind, e.reason, e.line_id, e.at)
+            case InterventionCleared():
+                iv = self.interventions[e.intervention_id]
+                iv.cleared_by, iv.outcome, iv.cleared_at = e.by, e.outcome, e.at
             case TenderVoided():
                 self.tenders = [t for t in self.tenders if t.tender_id != e.tender_id]
             case SaleCompleted():
@@ -219,6 +243,34 @@ class Sale:
             raise SaleRuleError(f"Coupon {code} is already on this sale.")
         return CouponPresented(**self._next(at), code=code, gs1=gs1)
 
+    def open_interventions(self) -> list[Intervention]:
+        # an intervention about a line the shopper has since voided no longer blocks the sale
+        return [iv for iv in self.interventions.values() if iv.open and (iv.line_id is None or iv.line_id in self.lines)]
+
+    def raise_intervention(self, kind: str, reason: str, at: dt.datetime, line_id: int | None = None,
+                           min_age: int | None = None) -> InterventionRaised:
+        self._require_open()
+        return InterventionRaised(**self._next(at), intervention_id=f"i{len(self.interventions) + 1}", kind=kind,
+                                  reason=reason, line_id=line_id, min_age=min_age)
+
+    def clear_intervention(self, intervention_id: str, by: str, outcome: str, at: dt.datetime,
+                           note: str = "") -> InterventionCleared:
+        self._require_open()
+        iv = self.interventions.get(intervention_id)
+        if iv is None:
+            raise SaleRuleError(f"There is no intervention {intervention_id} on this sale.")
+        if not iv.open:
+            raise SaleRuleError(f"Intervention {intervention_id} was already {iv.outcome} by {iv.cleared_by}.")
+        if outcome not in ("approved", "refused", "resolved"):
+            raise SaleRuleError(f"An intervention is approved, refused or resolved, not {outcome!r}.")
+        return InterventionCleared(**self._next(at), intervention_id=intervention_id, by=by, outcome=outcome, note=note)
+
+    def _require_no_interventions(self) -> None:
+        pending = self.open_interventions()
+        if pending:
+            reasons = "; ".join(iv.reason for iv in pending)
+            raise SaleRuleError(f"An attendant must check this first: {reasons}.")
+
     def void_line(self, line_id: int, at: dt.datetime, reason: str = "") -> LineVoided:
         self._require_no_tenders("void lines")
         self._line(line_id)
@@ -227,6 +279,7 @@ class Sale:
     def pay_cash(self, tendered: Money, total: Money, rounding: CashRounding, tender_id: str,
                  at: dt.datetime) -> TenderAdded:
         self._require_lines()
+        self._require_no_interventions()
         s = settle_cash(self.balance(total), tendered, rounding)
         return TenderAdded(**self._next(at), tender_id=tender_id, kind=TenderKind.CASH.value,
                            amount=s.applied.minor, tendered=s.tendered.minor, change=s.change.minor,
@@ -237,6 +290,7 @@ class Sale:
         if kind is TenderKind.CASH:
             raise SaleRuleError("Cash goes through pay_cash, which gives change.")
         self._require_lines()
+        self._require_no_interventions()
         check_non_cash(self.balance(total), amount, kind)
         return TenderAdded(**self._next(at), tender_id=tender_id, kind=kind.value, amount=amount.minor,
                            tendered=amount.minor, reference=reference)
@@ -249,6 +303,7 @@ class Sale:
     def check_complete(self, priced: PricedBasket) -> None:
         self._require_open()
         self._require_lines()
+        self._require_no_interventions()
         balance = self.balance(priced.total)
         if balance.minor > 0:
             raise SaleRuleError(f"{balance} is still due; the sale cannot complete.")

@@ -86,6 +86,23 @@ class CouponPresented(SaleEvent, frozen=True, kw_only=True):
     gs1: bool = False
 
 
+class InterventionRaised(SaleEvent, frozen=True, kw_only=True):
+    """Something an attendant must look at before the sale may be paid (age check, weight, help)."""
+
+    intervention_id: str
+    kind: str  # age | weight | help
+    reason: str
+    line_id: int | None = None
+    min_age: int | None = None
+
+
+class InterventionCleared(SaleEvent, frozen=True, kw_only=True):
+    intervention_id: str
+    by: str  # associate id
+    outcome: str  # approved | refused | resolved
+    note: str = ""
+
+
 class SaleCompleted(SaleEvent, frozen=True, kw_only=True):
     receipt_no: int  # per lane, gapless: allocated by the journal in the completing transaction
     record_id: str  # UUIDv7 of the sale record HQ receives (its idempotency key)
@@ -103,7 +120,7 @@ class SaleVoided(SaleEvent, frozen=True, kw_only=True):
 EVENT_TYPES: dict[str, type[SaleEvent]] = {
     cls.__name__: cls
     for cls in (SaleStarted, LineAdded, QuantityChanged, LineVoided, MemberIdentified, CouponPresented, TenderAdded,
-                TenderVoided, SaleCompleted, SaleVoided)
+                TenderVoided, InterventionRaised, InterventionCleared, SaleCompleted, SaleVoided)
 }
 
 # (type name, from schema version) -> function turning that payload into the next version's shape

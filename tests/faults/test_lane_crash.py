@@ -1,9 +1,10 @@
 """SIGKILL the lane after each durable write: a restart replays exactly what was journaled.
 
-The script (lane_child.py) writes 9 events: SaleStarted, 3 × LineAdded, QuantityChanged, LineVoided,
-TenderAdded (2.00 partial cash), TenderAdded (20.00, pays the rest), then the completing transaction
-(SaleCompleted + outbox row). A kill after the last tender but before completion leaves a paid, open
-sale: the restart completes it.
+The script (lane_child.py) writes 10 events: SaleStarted, LineAdded (wine, 16+), InterventionRaised
+(its age check), 2 × LineAdded, QuantityChanged, LineVoided (the wine), TenderAdded (2.00 partial
+cash), TenderAdded (20.00, pays the rest), then the completing transaction (SaleCompleted + outbox
+row). A kill after the last tender but before completion leaves a paid, open sale: the restart
+completes it. A kill between the wine and its age check: the restart raises the check.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ PROFILE = REPO / "appliance" / "demo" / "store.toml"
 EXPECTED = {
     1: ([], 0),
     2: ([("wine-riesling", "1")], 0),
-    3: ([("wine-riesling", "1"), ("creme-fraiche", "1")], 0),
-    4: ([("wine-riesling", "1"), ("creme-fraiche", "2")], 0),
-    5: ([("wine-riesling", "1"), ("creme-fraiche", "2"), ("produce-bananas", "0.5")], 0),
-    6: ([("creme-fraiche", "2"), ("produce-bananas", "0.5")], 0),
-    7: ([("creme-fraiche", "2"), ("produce-bananas", "0.5")], 200),
+    3: ([("wine-riesling", "1")], 0),
+    4: ([("wine-riesling", "1"), ("creme-fraiche", "1")], 0),
+    5: ([("wine-riesling", "1"), ("creme-fraiche", "2")], 0),
+    6: ([("wine-riesling", "1"), ("creme-fraiche", "2"), ("produce-bananas", "0.5")], 0),
+    7: ([("creme-fraiche", "2"), ("produce-bananas", "0.5")], 0),
+    8: ([("creme-fraiche", "2"), ("produce-bananas", "0.5")], 200),
 }
 TOTAL = 338  # crème fraîche 2 × 1.19 + bananas 0.5 kg × 1.99 (0.995 -> 1.00 half-up)
 
@@ -79,6 +81,11 @@ async def test_kill_between_events_replays_the_open_sale(template: pathlib.Path,
         assert view is not None
         assert [(ln.sku, str(ln.quantity)) for ln in view.lines] == lines
         assert view.paid == Money(paid, "EUR")
+        wine_open = any(sku == "wine-riesling" for sku, _ in lines)
+        assert [kind for _, kind, _ in view.interventions] == (["age"] if wine_open else [])
+        if wine_open:
+            await lane.attendant_login("1234")
+            await lane.clear_intervention(view.interventions[0][0])
         # the lane carries on: finish the sale and it reaches the outbox once
         if not view.lines:
             await lane.scan("4260000000042")
@@ -88,12 +95,12 @@ async def test_kill_between_events_replays_the_open_sale(template: pathlib.Path,
         assert len(pending) == 1 and decode_sale_record(pending[0].payload).receipt_no == 1
 
 
-@pytest.mark.parametrize("k", [8, 9])
+@pytest.mark.parametrize("k", [9, 10])
 async def test_kill_when_paid_completes_exactly_once(template: pathlib.Path, tmp_path: pathlib.Path, k: int) -> None:
-    """k=8: paid but not completed (the restart completes it); k=9: the completion had committed."""
+    """k=9: paid but not completed (the restart completes it); k=10: the completion had committed."""
     data = _crash(template, tmp_path, k)
     async with open_stores(data) as (replica, journal):
-        assert await journal.sale_status(await _only_sale(journal)) == ("open" if k == 8 else "completed")
+        assert await journal.sale_status(await _only_sale(journal)) == ("open" if k == 9 else "completed")
         lane = Lane(LaneConfig("lane-01"), load_profile(PROFILE), replica, journal)
         await lane.start()
         assert lane.sale is None

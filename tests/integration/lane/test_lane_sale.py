@@ -38,12 +38,20 @@ async def test_cash_sale_end_to_end(lane: Lane, stores: tuple[Replica, Journal])
     assert [ln.amount for ln in view.lines] == [eur(749), eur(238), eur(150)]
     # VAT: 749*19/119 = 119.59 -> 1.20; 238*7/107 = 15.57 -> 0.16; 150*7/107 = 9.81 -> 0.10
     assert (view.total, view.tax) == (eur(1137), eur(146))
+    assert view.interventions == (("i1", "age", "Riesling trocken 0,75l needs an age check (16+)"),)
+    with pytest.raises(LaneError, match="An attendant must check this first: Riesling"):
+        await lane.pay_cash("20.00")
+    with pytest.raises(LaneError, match="An attendant must log in to approve age"):
+        await lane.clear_intervention("i1")
+    await lane.attendant_login("1234")
+    await lane.clear_intervention("i1", "approved")
     change = await lane.pay_cash("20.00")
     assert change == eur(863)
     assert lane.sale is None and lane.last_sale is not None
     events = drain(q)
     assert [type(e).__name__ for e in events if not isinstance(e, SaleChanged)] == [
-        "ScanAccepted", "ScanAccepted", "ScanAccepted", "SaleFinished",
+        "LaneNotice", "ScanAccepted", "ScanAccepted", "ScanAccepted", "CommandRejected", "CommandRejected",
+        "LaneNotice", "SaleFinished",
     ]
     finished = events[-1]
     assert isinstance(finished, SaleFinished) and finished.view.receipt_no == 1
@@ -145,7 +153,7 @@ async def test_restart_replays_the_open_sale_exactly(stores: tuple[Replica, Jour
     await second.start()
     assert second.view() == before
     rows = await journal.events(before.sale_id)  # type: ignore[union-attr]
-    assert [r.type for r in rows] == ["SaleStarted", "LineAdded", "LineAdded", "LineVoided"]
-    assert isinstance(sale_events.decode(rows[2].type, rows[2].schema_version, rows[2].payload), sale_events.LineAdded)
+    assert [r.type for r in rows] == ["SaleStarted", "LineAdded", "InterventionRaised", "LineAdded", "LineVoided"]
+    assert isinstance(sale_events.decode(rows[3].type, rows[3].schema_version, rows[3].payload), sale_events.LineAdded)
     await second.pay_cash("5.00")
     assert second.last_sale.receipt_no == 1  # type: ignore[union-attr]
