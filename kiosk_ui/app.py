@@ -32,7 +32,7 @@ from appliance.lane_events import (  # noqa: E402
     WeighingRequested,
 )
 from kiosk_ui.i18n import Language  # noqa: E402
-from kiosk_ui.screens import AttractScreen, PayScreen, ScanScreen, ThanksScreen  # noqa: E402
+from kiosk_ui.screens import AttendantScreen, AttractScreen, PayScreen, ScanScreen, ThanksScreen  # noqa: E402
 from kiosk_ui.widgets import Scale  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ class KioskApp(App):
         self.scan_screen = ScanScreen(tr, self.go_pay, self.call_help, self.toggle_accessible, self.portrait)
         self.pay_screen = PayScreen(tr, self.pay_cash, self.pay_points, self.pay_card, self.back_to_scan)
         self.thanks = ThanksScreen(tr, self.to_attract)
-        for s in (self.attract, self.scan_screen, self.pay_screen, self.thanks):
+        self.attendant = AttendantScreen(tr, self.attendant_login, self.clear_intervention, self.attendant_done)
+        for s in (self.attract, self.scan_screen, self.pay_screen, self.thanks, self.attendant):
             self.sm.add_widget(s)
         view = self.lane.view()
         if view is not None:  # a crash-restart returns to the open sale exactly as it was
@@ -136,8 +137,38 @@ class KioskApp(App):
         self.scan_screen.message.text = "A+" if Scale.factor > 1 else ""
 
     def call_help(self) -> None:
+        """The shopper asks for help; the attendant who comes logs in on this screen."""
         self.lane.notify("alert", "Shopper asked for help")
         self.scan_screen.message.text = self.tr("An attendant is on the way.")
+        self.attendant.show(None, self.lane.view())
+        self.sm.current = "attendant"
+
+    def attendant_login(self, pin: str) -> None:
+        async def go() -> None:
+            try:
+                who = await self.lane.attendant_login(pin)
+            except LaneError as err:
+                self.attendant.show(None, self.lane.view(), str(err))
+                return
+            self.attendant.show(who.name, self.lane.view())
+
+        self.spawn(go())
+
+    def clear_intervention(self, intervention_id: str, outcome: str) -> None:
+        async def go() -> None:
+            await self._command(self.lane.clear_intervention(intervention_id, outcome))
+            who = self.lane.attendant
+            self.attendant.show(who.name if who else None, self.lane.view())
+
+        self.spawn(go())
+
+    def attendant_done(self) -> None:
+        async def go() -> None:
+            await self.lane.attendant_logout()
+            self.scan_screen.show(self.lane.view())
+            self.sm.current = "scan" if self.lane.view() is not None else "attract"
+
+        self.spawn(go())
 
     def go_pay(self) -> None:
         view = self.lane.view()

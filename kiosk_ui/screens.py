@@ -171,3 +171,62 @@ class ThanksScreen(Screen):
         self.thanks.text = tr("Thank you! Please take your receipt.")
         self.change.text = f"{tr('Change')}: {tr.money(view.change)}" if view.change.minor else ""
         self.again.text = tr("Start again")
+
+
+class AttendantScreen(Screen):
+    """An associate logs in with a PIN and clears what the lane asks (age checks and the like)."""
+
+    def __init__(self, tr: Language, on_login: Callable[[str], None], on_clear: Callable[[str, str], None],
+                 on_done: Callable[[], None]) -> None:
+        super().__init__(name="attendant")
+        self.tr = tr
+        self._on_login, self._on_clear = on_login, on_clear
+        self.pin = ""
+        root = BoxLayout(orientation="vertical", padding=dp(24), spacing=dp(12))
+        fill(root, BG)
+        self.title = label("", 30, bold=True, size_hint_y=None, height=dp(56))
+        self.status = label("", 24, MUTED, size_hint_y=None, height=dp(48))
+        self.keypad = GridLayout(cols=3, spacing=dp(8))
+        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"):
+            self.keypad.add_widget(button(key, lambda k=key: self._key(k), name=f"key-{key}",
+                                          color=ACCENT if key == "OK" else PANEL))
+        self.items = GridLayout(cols=1, spacing=dp(8), size_hint_y=None)
+        self.items.bind(minimum_height=self.items.setter("height"))
+        self.done = button("", on_done, name="attendant-done")
+        for w in (self.title, self.status, self.keypad, self.items, self.done):
+            root.add_widget(w)
+        self.add_widget(root)
+
+    def _key(self, key: str) -> None:
+        if key == "C":
+            self.pin = ""
+        elif key == "OK":
+            pin, self.pin = self.pin, ""
+            self._on_login(pin)
+        elif len(self.pin) < 12:
+            self.pin += key
+        self.status.text = "•" * len(self.pin)
+
+    def show(self, who: str | None, view: SaleView | None, message: str = "") -> None:
+        tr = self.tr
+        self.title.text = tr("Attendant") + (f": {who}" if who else "")
+        self.done.text = tr("Back")
+        self.keypad.opacity = 0 if who else 1
+        self.keypad.disabled = bool(who)
+        if message:
+            self.status.text = message
+        elif not who:
+            self.status.text = tr("Enter your PIN")
+        self.items.clear_widgets()
+        if not who or view is None:
+            return
+        for iv_id, _kind, reason in view.interventions:
+            row = BoxLayout(size_hint_y=None, height=dp(80), spacing=dp(8))
+            row.add_widget(label(reason, 22))
+            row.add_widget(button(tr("Approve"), lambda i=iv_id: self._on_clear(i, "approved"), color=ACCENT,
+                                  name=f"approve-{iv_id}"))
+            row.add_widget(button(tr("Refuse"), lambda i=iv_id: self._on_clear(i, "refused"), color=ALERT,
+                                  name=f"refuse-{iv_id}"))
+            self.items.add_widget(row)
+        if not view.interventions:
+            self.status.text = tr("Nothing to check.")

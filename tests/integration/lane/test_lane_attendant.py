@@ -101,7 +101,7 @@ async def test_altered_or_missing_audit_entries_are_found(audited, tmp_path: pat
 
 
 async def test_audit_is_append_only_through_sqlite(audited, tmp_path: pathlib.Path) -> None:  # type: ignore[no-untyped-def]
-    lane, audit, _ = audited
+    lane, _audit, _ = audited
     await lane.attendant_login("1234")
     db = sqlite3.connect(tmp_path / "audit.db")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -23,6 +23,14 @@ async def shoot(app, name: str) -> None:  # type: ignore[no-untyped-def]
     assert nonblank(path) > 20, f"{name} screenshot is blank"
 
 
+async def _until(cond, tries: int = 100) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        if cond():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
 def press(app, name: str) -> None:  # type: ignore[no-untyped-def]
     b = find(app.root, name)
     assert not b.disabled, f"{name} is disabled"
@@ -48,6 +56,19 @@ async def test_shopper_pays_cash_by_touch(kiosk) -> None:  # type: ignore[no-unt
     assert "Bad check digit" in screen.message.text
     assert app.sounds == ["accept"] * 4 + ["reject"]
     await shoot(app, "02-scanning")
+    # the Riesling is 16+: the attendant comes, logs in with a PIN and approves
+    press(app, "help")
+    assert app.sm.current == "attendant"
+    for key in ("1", "2", "3", "4", "OK"):
+        press(app, f"key-{key}")
+    await _until(lambda: app.lane.attendant is not None)
+    await frames()
+    assert app.attendant.title.text == "Mitarbeiter: Alex"
+    await shoot(app, "05-attendant")
+    press(app, "approve-i1")
+    await _until(lambda: not app.lane.view().interventions)
+    press(app, "attendant-done")
+    await _until(lambda: app.sm.current == "scan")
     press(app, "pay")
     assert app.sm.current == "pay" and app.pay_screen.balance.text == "Noch zu zahlen: 47,49\xa0€"
     assert find(app.root, "points").disabled  # no member identified
