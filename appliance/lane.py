@@ -60,6 +60,7 @@ from appliance.lane_events import (
     WeighingRequested,
 )
 from appliance.store.audit import AuditLog
+from appliance.store.errors import DiskFull
 from appliance.store.journal import Completion, EncodedEvent, Journal
 from appliance.store.uuid7 import uuid7
 from appliance.store_profile import StoreProfile
@@ -486,6 +487,12 @@ class Lane:
     async def _ensure_sale(self) -> Sale:
         if self._sale is not None:
             return self._sale
+        try:
+            await self._journal.ensure_room()  # a sale that starts can always be finished
+        except DiskFull as err:
+            self._emit(LaneNotice("alert", f"Storage full: {err}"))
+            raise LaneError("This lane cannot start a new sale: its storage is full. Please use another lane; "
+                            "an attendant has been alerted.") from err
         started = Sale.start(str(uuid7()), self.profile.id, self.config.lane_id, self.profile.currency,
                              self._clock(), self.config.training)
         sale = Sale(started.sale_id)
