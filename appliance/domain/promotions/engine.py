@@ -50,10 +50,11 @@ class _Line:
     savings: dict[str, int] = field(default_factory=dict)  # rule id -> minor units
     cands: tuple[CRule, ...] = ()
     points: tuple[CRule, ...] = ()
+    saved: int = 0  # sum of `savings`, kept by _credit
 
     @property
     def remaining(self) -> int:
-        return self.list_amount - sum(self.savings.values())
+        return self.list_amount - self.saved
 
 
 @dataclass(slots=True)
@@ -195,6 +196,7 @@ class _Run:
         if amount <= 0:
             return
         x.savings[cr.id] = x.savings.get(cr.id, 0) + amount
+        x.saved += amount
         f = self._fire(cr)
         f.line_ids.add(x.line.line_id)
         f.saved += amount
