@@ -11,10 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any, TextIO
 
+from appliance.config import DEFAULT_CONFIG_PATH, ConfigError, load_settings
 from drivers.events import BackendUnavailable, DeviceInitError, DeviceOperationError, FrameError
 from drivers.printer import (
     PrinterConfigError,
@@ -26,27 +26,24 @@ from drivers.printer import (
 )
 from drivers.printer.testpage import build_test_page
 
-DEFAULT_CONFIG = Path("/etc/lanekit/lanekit.toml")
-
 
 def add_printer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sim", action="store_true", help="print on a simulated printer on loopback")
     parser.add_argument("--profile", help="printer profile (overrides the config; default for --sim: TM-T20II)")
-    parser.add_argument("--config", type=Path, help=f"lane config TOML (default {DEFAULT_CONFIG} when present)")
+    parser.add_argument("--config", type=Path, help=f"lane config TOML (default {DEFAULT_CONFIG_PATH} when present)")
     parser.add_argument("--spool-dir", type=Path, help="reprint spool directory (default: a temporary one)")
     parser.add_argument("--png", type=Path, help="also write a PNG preview of the test page here")
 
 
-def _printer_table(path: Path) -> dict[str, Any]:
+def _printer_table(path: Path | None) -> dict[str, Any]:
     try:
-        with open(path, "rb") as f:
-            config = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise PrinterConfigError(f"cannot read config {path}: {err}") from err
-    table = config.get("devices", {}).get("printer") if isinstance(config.get("devices"), dict) else None
-    if not isinstance(table, dict):
-        raise PrinterConfigError(f"{path} has no [devices.printer] table")
-    return table
+        settings = load_settings(path)
+    except ConfigError as err:
+        raise PrinterConfigError(str(err)) from err
+    if settings.devices.printer is None:
+        where = path or (DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else "the default config")
+        raise PrinterConfigError(f"{where} has no [devices.printer] table (or pass --sim)")
+    return dict(settings.devices.printer)
 
 
 async def run_printer_test(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
@@ -54,10 +51,7 @@ async def run_printer_test(args: argparse.Namespace, out: TextIO = sys.stdout) -
         if args.sim:
             settings: dict[str, Any] = {"backend": "sim", "name": "sim", "profile": args.profile or "TM-T20II"}
         else:
-            path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
-            if path is None:
-                raise PrinterConfigError("no printer configured: pass --config FILE or --sim")
-            settings = _printer_table(path)
+            settings = _printer_table(args.config)
             if args.profile:
                 settings = {**settings, "profile": args.profile}
         with tempfile.TemporaryDirectory(prefix="lanekit-printer-test-") as tmp:

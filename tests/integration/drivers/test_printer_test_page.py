@@ -73,7 +73,8 @@ async def test_runner_uses_the_config_table(tmp_path: pathlib.Path) -> None:
     [
         ('[devices.printer]\nbackend = "network"\nhots = "x"\n', "unknown field `hots`"),
         ("[devices]\n", "no [devices.printer] table"),
-        ("[devices.printer\n", "cannot read config"),
+        ("[devices.printer\n", "not valid TOML"),
+        ('[devices.printers]\nbackend = "sim"\n', "unknown field `printers`"),
     ],
 )
 async def test_runner_config_errors_exit_2(tmp_path: pathlib.Path, toml: str, message: str) -> None:
