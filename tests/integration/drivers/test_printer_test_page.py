@@ -94,3 +94,25 @@ async def test_runner_unreachable_printer_exits_3(tmp_path: pathlib.Path) -> Non
     out = io.StringIO()
     assert await run_printer_test(_args("--config", str(cfg)), out) == 3
     assert f"cannot connect to {host}:{port}" in out.getvalue()
+
+
+def test_lanekit_devices_test_printer_sim_command(tmp_path: pathlib.Path) -> None:
+    from tests.support.proc import lanekit
+
+    png = tmp_path / "page.png"
+    done = lanekit("devices", "test", "printer", "--sim", "--profile", "POS-5890", "--png", str(png))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert CHARSET_LINE in done.stdout.splitlines()
+    assert "~ tear here (no cutter) ~" in done.stdout
+    assert "status: ready" in done.stdout and "0 cut(s)" in done.stdout
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_lanekit_devices_test_printer_bad_config_exits_2(tmp_path: pathlib.Path) -> None:
+    from tests.support.proc import lanekit
+
+    cfg = tmp_path / "lanekit.toml"
+    cfg.write_text('[devices.printer]\nbackend = "telepathy"\n')
+    done = lanekit("devices", "test", "printer", "--config", str(cfg))
+    assert done.returncode == 2
+    assert "unknown printer backend 'telepathy'" in done.stdout
