@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+import msgspec
+
 from appliance.associates import Associate, Attendants, AuthError
 from appliance.domain import sale_events
 from appliance.domain.barcodes import ScanRules, interpret
@@ -32,15 +34,22 @@ from appliance.domain.promotions import (
     PromotionRules,
     member_key,
     redeem_points,
+    refund_for,
 )
 from appliance.domain.roles import Action, Role
 from appliance.domain.sale import Sale, parse_quantity
-from appliance.domain.sale_record import encode_sale_record
+from appliance.domain.sale_record import (
+    SaleRecord,
+    decode_sale_record,
+    encode_sale_record,
+    priced_from_record,
+)
 from appliance.domain.scans import (
     CouponScan,
     GtinScan,
     LoyaltyCardScan,
     PluScan,
+    ReceiptRefScan,
     ScanResult,
     UnknownScan,
     VariableMeasureScan,
@@ -200,6 +209,9 @@ class Lane:
                    quantity: Decimal | None = None, weight_kg: Decimal | None = None) -> int:
         """A barcode read. Returns the new line's id; raises LaneError with the reason otherwise."""
         raw = data.decode("latin-1") if isinstance(data, bytes) else data
+        if self._sale is None and isinstance(interpret(data, symbology, self._scan_rules), ReceiptRefScan):
+            await self.start_return(raw)  # a customer's receipt at an idle lane: a return (BORIS)
+            return 0
         async with self._lock:
             try:
                 result = interpret(data, symbology, self._scan_rules, today=self._clock().date())
@@ -295,6 +307,104 @@ class Lane:
                 await self._commit(sale.raise_intervention(
                     "age", f"{added.name} needs an age check ({added.age_restriction}+)", self._clock(),
                     line_id=line_id, min_age=added.age_restriction))
+
+    # ------------------------------------------------------------- returns
+    async def start_return(self, receipt: str) -> str:
+        """BORIS at this lane: the customer's receipt barcode opens a return against that sale.
+
+        Returns the original sale's id. Refused: a receipt this lane cannot find, a voided sale,
+        a sale older than the store's return window.
+        """
+        async with self._lock:
+            try:
+                if self._sale is not None:
+                    raise LaneError("Finish the open sale before starting a return.")
+                scan = interpret(receipt, None, self._scan_rules, today=self._clock().date())
+                if not isinstance(scan, ReceiptRefScan):
+                    raise LaneError(f"That is not a receipt barcode ({type(scan).__name__.removesuffix('Scan')}).")
+                record = await self._original_sale(scan)
+                age = self._clock() - record.completed_at
+                if age > dt.timedelta(days=self.profile.return_days):
+                    raise LaneError(f"Receipt {scan.receipt_no} is from {record.completed_at:%Y-%m-%d}: past the "
+                                    f"{self.profile.return_days}-day return window; a supervisor may decide.")
+                sale = await self._ensure_sale(kind="return", original_sale_id=record.sale_id, original_receipt=receipt)
+            except DomainError as err:
+                self._reject("start_return", err)
+            self._emit_sale()
+            return sale.original_sale_id
+
+    async def return_item(self, original_line_id: int, quantity: Decimal | None = None, reason: str = "",
+                          resellable: bool = True) -> Money:
+        """Take back (part of) a line of the original sale at what was actually paid for it."""
+        async with self._lock:
+            sale = self._require_sale("return_item")
+            try:
+                if sale.kind != "return":
+                    raise LaneError("Scan the receipt first: this is not a return.")
+                record = await self._record_of(sale.original_sale_id)
+                done = await self._returned_quantity(sale, original_line_id)
+                refund = refund_for(priced_from_record(record), original_line_id, quantity, done)
+                line = next(ln for ln in record.lines if ln.line_id == original_line_id)
+                event = sale.add_return(
+                    self._clock(), original_sale_id=record.sale_id, original_receipt=sale.original_receipt,
+                    original_line_id=original_line_id, sku=line.sku, name=line.name or line.sku,
+                    quantity=refund.quantity, refund=refund.amount, tax=refund.tax, tax_class=line.tax_class,
+                    reason=reason, resellable=resellable)
+            except DomainError as err:
+                self._reject("return_item", err)
+            await self._commit(event)
+            self._emit_sale()
+            return refund.amount
+
+    async def refund_cash(self) -> Money:
+        """Hand the return's refund back in cash; the return completes."""
+        async with self._lock:
+            sale = self._require_sale("refund_cash")
+            try:
+                priced = self._price(sale)
+                event = sale.refund(TenderKind.CASH, priced.total, f"t{len(sale.tenders) + 1}", self._clock())
+            except DomainError as err:
+                self._reject("refund_cash", err)
+            await self._commit(event)
+            await self._complete_if_paid()
+            return Money(-event.amount, self.profile.currency)
+
+    async def _original_sale(self, scan: ReceiptRefScan) -> SaleRecord:
+        if scan.store != self.profile.number:
+            raise LaneError(f"Receipt from store {scan.store}: returns are taken at that store.")
+        if int(scan.lane) != self.config.number:
+            raise LaneError(f"Receipt from lane {int(scan.lane)}: this lane holds only its own receipts "
+                            "(other lanes' receipts are looked up at HQ, which is not reachable here).")
+        rows = await self._journal.fetch(
+            "SELECT s.sale_id FROM sales s WHERE s.lane_id = ? AND s.receipt_no = ? AND s.status = 'completed'",
+            (self.config.lane_id, scan.receipt_no))
+        if not rows:
+            raise LaneError(f"Receipt {scan.receipt_no} of this lane is not a completed sale.")
+        return await self._record_of(rows[0][0])
+
+    async def _record_of(self, sale_id: str) -> SaleRecord:
+        rows = await self._journal.fetch("SELECT payload FROM outbox WHERE sale_id = ?", (sale_id,))
+        if not rows:
+            raise LaneError("The original sale's record is no longer on this lane.")
+        record = decode_sale_record(bytes(rows[0][0]))
+        if record.kind != "sale":
+            raise LaneError("A return cannot itself be returned.")
+        return record
+
+    async def _returned_quantity(self, sale: Sale, original_line_id: int) -> Decimal:
+        """Units of that line already taken back: by completed returns, and on this one."""
+        rows = await self._journal.fetch(
+            "SELECT e.payload FROM events e JOIN sales s ON s.sale_id = e.sale_id"
+            " WHERE e.type = 'ReturnLineAdded' AND s.status = 'completed'")
+        total = Decimal(0)
+        for (payload,) in rows:
+            r = msgspec.json.decode(bytes(payload), type=sale_events.ReturnLineAdded)
+            if r.original_sale_id == sale.original_sale_id and r.original_line_id == original_line_id:
+                total += r.quantity
+        for r in sale.returns.values():
+            if r.original_line_id == original_line_id:
+                total += r.quantity
+        return total
 
     # ----------------------------------------------------------- attendant
     async def attendant_login(self, pin: str) -> Associate:
@@ -462,7 +572,7 @@ class Lane:
         sale = self._sale
         assert sale is not None
         priced = self._price(sale)
-        if sale.balance(priced.total).minor > 0:
+        if not sale.settled(priced):
             return
         sale.check_complete(priced)
         at = self._clock()
@@ -484,7 +594,7 @@ class Lane:
         self.last_sale, self.last_receipt, self._sale = sale, text, None
         self._emit(SaleFinished(view, text))
 
-    async def _ensure_sale(self) -> Sale:
+    async def _ensure_sale(self, kind: str = "sale", original_sale_id: str = "", original_receipt: str = "") -> Sale:
         if self._sale is not None:
             return self._sale
         try:
@@ -494,7 +604,7 @@ class Lane:
             raise LaneError("This lane cannot start a new sale: its storage is full. Please use another lane; "
                             "an attendant has been alerted.") from err
         started = Sale.start(str(uuid7()), self.profile.id, self.config.lane_id, self.profile.currency,
-                             self._clock(), self.config.training)
+                             self._clock(), self.config.training, kind, original_sale_id, original_receipt)
         sale = Sale(started.sale_id)
         await self._journal.append(_encoded(started))
         sale.apply(started)

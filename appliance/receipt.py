@@ -41,12 +41,12 @@ _LABELS = {
            "loyalty_points": "Points", "store_credit": "Store credit", "change": "Change", "saved": "You saved",
            "tax": "Tax", "net": "net", "receipt": "Receipt", "lane": "Lane", "void": "*** VOID ***",
            "training": "*** TRAINING - NOT A SALE ***", "rounding": "Rounding", "vat_id": "VAT ID",
-           "member": "Member", "points_earned": "Points earned"},
+           "member": "Member", "points_earned": "Points earned", "return": "RETURN of receipt"},
     "de": {"total": "SUMME", "cash": "Bar", "card": "Karte", "gift_card": "Gutschein", "qr": "Wallet (QR)",
            "loyalty_points": "Punkte", "store_credit": "Guthaben", "change": "Rückgeld", "saved": "Gespart",
            "tax": "MwSt", "net": "netto", "receipt": "Bon", "lane": "Kasse", "void": "*** STORNO ***",
            "training": "*** TRAINING - KEIN VERKAUF ***", "rounding": "Rundung", "vat_id": "USt-IdNr.",
-           "member": "Kunde", "points_earned": "Punkte gesammelt"},
+           "member": "Kunde", "points_earned": "Punkte gesammelt", "return": "RÜCKGABE zu Bon"},
 }
 
 
@@ -86,9 +86,14 @@ def build_receipt(sale: Sale, priced: PricedBasket, profile: StoreProfile, *, la
             unit = f" {profile.currency}/{ln.unit.value}" if ln.unit.weighed else ""
             q = f"{_qty_text(ln.quantity, loc)} {ln.unit.value}" if ln.unit.weighed else _qty_text(ln.quantity, loc)
             blocks.append(TextLine(f"  {q} x {fmt(ln.unit_price)}{unit}"))
+    if sale.returns:
+        blocks.append(TextLine(f"{lab['return']} {sale.original_receipt}", bold=True))
+    for r in sale.returns.values():
+        blocks.append(Row(f"{r.name} ({_qty_text(r.quantity, loc)})", f"-{fmt(Money(r.refund, sale.currency))}"))
     for p in priced.promotions:
         blocks.append(Row(f"  {p.name}", f"-{fmt(p.saved)}"))
-    blocks += [Separator(), Row(f"{lab['total']} {profile.currency}", fmt(priced.total), bold=True)]
+    total = priced.total - sale.refund_total()
+    blocks += [Separator(), Row(f"{lab['total']} {profile.currency}", fmt(total), bold=True)]
     if priced.saved.minor:
         blocks.append(Row(lab["saved"], fmt(priced.saved)))
     for t in sale.tenders:

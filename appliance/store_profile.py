@@ -87,6 +87,7 @@ class _Profile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     vat_id: str = ""
     scan_region: str = ""
     cash_rounding_increment: int = 1
+    return_days: int = 30  # a receipt's items may come back this many days after the sale
     line_rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
     footer: list[str] = []
     loyalty_prefixes: list[str] = []  # scans starting with these are loyalty cards
@@ -115,6 +116,7 @@ class StoreProfile(msgspec.Struct, frozen=True):
     line_rounding: Rounding
     items: tuple[Item, ...]
     overrides: dict[str, _Override]
+    return_days: int = 30
     loyalty_prefixes: tuple[str, ...] = ()
     coupon_prefixes: tuple[str, ...] = ()
     promotions_file: str = ""
@@ -181,7 +183,7 @@ def parse_profile(text: str, source: str) -> StoreProfile:
         vat_id=raw.vat_id, scan_region=raw.scan_region, footer=tuple(raw.footer), tax=policy,
         default_tax_class=raw.tax.default_class, cash_rounding=CashRounding(raw.cash_rounding_increment),
         line_rounding=Rounding(raw.line_rounding), items=tuple(items), overrides=overrides,
-        loyalty_prefixes=tuple(raw.loyalty_prefixes), coupon_prefixes=tuple(raw.coupon_prefixes),
+        return_days=raw.return_days, loyalty_prefixes=tuple(raw.loyalty_prefixes), coupon_prefixes=tuple(raw.coupon_prefixes),
         promotions_file=raw.promotions, members=tuple(raw.members), associates=tuple(raw.associates),
     )
 

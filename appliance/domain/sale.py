@@ -25,6 +25,7 @@ from appliance.domain.sale_events import (
     LineVoided,
     MemberIdentified,
     QuantityChanged,
+    ReturnLineAdded,
     SaleCompleted,
     SaleEvent,
     SaleStarted,
@@ -90,6 +91,10 @@ class Sale:
     member: Member | None = None
     coupons: list[str] = field(default_factory=list)
     interventions: dict[str, Intervention] = field(default_factory=dict)
+    kind: str = "sale"  # sale | return
+    original_sale_id: str = ""
+    original_receipt: str = ""
+    returns: dict[int, ReturnLineAdded] = field(default_factory=dict)
     void_reason: str = ""
 
     # ------------------------------------------------------------------ fold
@@ -113,7 +118,8 @@ class Sale:
             case SaleStarted():
                 if self.version != 0:
                     raise SaleRuleError("SaleStarted must be the first event.")
-                self.store_id, self.lane_id = e.store_id, e.lane_id
+                self.store_id, self.lane_id, self.kind = e.store_id, e.lane_id, e.kind
+                self.original_sale_id, self.original_receipt = e.original_sale_id, e.original_receipt
                 self.currency, self.training, self.started_at = e.currency, e.training, e.at
             case LineAdded():
                 self.line_meta[e.line_id] = e
@@ -142,6 +148,8 @@ class Sale:
                 self.member = Member(e.member_id, e.tier, e.points_balance)
             case CouponPresented():
                 self.coupons.append(e.code)
+            case ReturnLineAdded():
+                self.returns[e.line_id] = e
             case InterventionRaised():
                 self.interventions[e.intervention_id] = Intervention(e.intervention_id, e.kind, e.reason, e.line_id, e.at)
             case InterventionCleared():
@@ -175,7 +183,11 @@ class Sale:
         return Money(sum(t.rounding.minor for t in self.tenders), self.currency)
 
     def balance(self, total: Money) -> Money:
-        return total + self.rounding() - self.paid()
+        """What is still owed for `total` (the priced basket's total): negative when the lane owes."""
+        return total - self.refund_total() + self.rounding() - self.paid()
+
+    def refund_total(self) -> Money:
+        return Money(sum(r.refund for r in self.returns.values()), self.currency)
 
     def change(self) -> Money:
         return Money(sum(t.change.minor for t in self.tenders), self.currency)
@@ -185,7 +197,7 @@ class Sale:
         return self.status is SaleStatus.OPEN
 
     def next_line_id(self) -> int:
-        ids = list(self.lines) + list(self.voided_lines)
+        ids = list(self.lines) + list(self.voided_lines) + list(self.returns)
         return max(ids, default=0) + 1
 
     # ------------------------------------------------------------ commands
@@ -204,13 +216,17 @@ class Sale:
 
     @staticmethod
     def start(sale_id: str, store_id: str, lane_id: str, currency: str, at: dt.datetime,
-              training: bool = False) -> SaleStarted:
+              training: bool = False, kind: str = "sale", original_sale_id: str = "",
+              original_receipt: str = "") -> SaleStarted:
         return SaleStarted(sale_id=sale_id, version=1, at=at, store_id=store_id, lane_id=lane_id,
-                           currency=currency, training=training)
+                           currency=currency, training=training, kind=kind, original_sale_id=original_sale_id,
+                           original_receipt=original_receipt)
 
     def add_item(self, item: Item, quantity: Decimal, at: dt.datetime, *, scanned: str = "",
                  embedded_price: Money | None = None) -> LineAdded:
         self._require_no_tenders("add items")
+        if self.kind == "return":
+            raise SaleRuleError("This is a return: finish it before selling items.")
         if item.unit_price.currency != self.currency:
             raise SaleRuleError(f"{item.name} is priced in {item.unit_price.currency}; this sale is in {self.currency}.")
         _check_quantity(quantity, item.unit)
@@ -307,11 +323,41 @@ class Sale:
         balance = self.balance(priced.total)
         if balance.minor > 0:
             raise SaleRuleError(f"{balance} is still due; the sale cannot complete.")
+        if self.kind == "return" and balance.minor < 0:
+            raise SaleRuleError(f"{-balance} is still to be refunded; the return cannot complete.")
+
+    def settled(self, priced: PricedBasket) -> bool:
+        """Paid (a sale) or refunded exactly (a return), with something on it."""
+        if not (self.lines or self.returns):
+            return False
+        b = self.balance(priced.total).minor
+        return b == 0 if self.kind == "return" else b <= 0
+
+    def add_return(self, at: dt.datetime, *, original_sale_id: str, original_receipt: str, original_line_id: int,
+                   sku: str, name: str, quantity: Decimal, refund: Money, tax: Money, tax_class: str,
+                   reason: str = "", resellable: bool = True) -> ReturnLineAdded:
+        self._require_no_tenders("add returns")
+        if self.kind != "return":
+            raise SaleRuleError("Returns go on a return transaction: scan the receipt first.")
+        return ReturnLineAdded(**self._next(at), line_id=self.next_line_id(), original_sale_id=original_sale_id,
+                               original_receipt=original_receipt, original_line_id=original_line_id, sku=sku,
+                               name=name, quantity=quantity, refund=refund.minor, tax=tax.minor, tax_class=tax_class,
+                               reason=reason, resellable=resellable)
+
+    def refund(self, kind: TenderKind, total: Money, tender_id: str, at: dt.datetime, reference: str = "") -> TenderAdded:
+        """Hand back what a return owes, in one tender (negative amount)."""
+        self._require_open()
+        owed = -self.balance(total).minor
+        if self.kind != "return" or owed <= 0:
+            raise SaleRuleError("Nothing is to be refunded on this transaction.")
+        self._require_no_interventions()
+        return TenderAdded(**self._next(at), tender_id=tender_id, kind=kind.value, amount=-owed, tendered=-owed,
+                           reference=reference)
 
     def complete(self, priced: PricedBasket, at: dt.datetime, receipt_no: int, record_id: str) -> SaleCompleted:
         self.check_complete(priced)
         return SaleCompleted(**self._next(at), receipt_no=receipt_no, record_id=record_id,
-                             total=priced.total.minor, paid=self.paid().minor,
+                             total=(priced.total - self.refund_total()).minor, paid=self.paid().minor,
                              change=self.change().minor,
                              promotions=tuple(p.promotion_id for p in priced.promotions),
                              points_earned=priced.points_earned)
@@ -321,7 +367,7 @@ class Sale:
         return SaleVoided(**self._next(at), reason=reason)
 
     def _require_lines(self) -> None:
-        if not self.lines:
+        if not self.lines and not self.returns:
             raise SaleRuleError("The sale has no items yet.")
 
     def _line(self, line_id: int) -> BasketLine:

@@ -33,6 +33,9 @@ class SaleStarted(SaleEvent, frozen=True, kw_only=True):
     lane_id: str
     currency: str
     training: bool = False
+    kind: str = "sale"  # sale | return
+    original_sale_id: str = ""  # a return: the sale whose receipt was scanned
+    original_receipt: str = ""
 
 
 class LineAdded(SaleEvent, frozen=True, kw_only=True):
@@ -86,6 +89,23 @@ class CouponPresented(SaleEvent, frozen=True, kw_only=True):
     gs1: bool = False
 
 
+class ReturnLineAdded(SaleEvent, frozen=True, kw_only=True):
+    """An item brought back: refunded at what was actually paid for it (the sale's allocation)."""
+
+    line_id: int
+    original_sale_id: str
+    original_receipt: str  # the receipt reference as printed
+    original_line_id: int
+    sku: str
+    name: str
+    quantity: Decimal
+    refund: int  # handed back, tax included
+    tax: int  # the tax share given back
+    tax_class: str
+    reason: str = ""
+    resellable: bool = True
+
+
 class InterventionRaised(SaleEvent, frozen=True, kw_only=True):
     """Something an attendant must look at before the sale may be paid (age check, weight, help)."""
 
@@ -120,7 +140,7 @@ class SaleVoided(SaleEvent, frozen=True, kw_only=True):
 EVENT_TYPES: dict[str, type[SaleEvent]] = {
     cls.__name__: cls
     for cls in (SaleStarted, LineAdded, QuantityChanged, LineVoided, MemberIdentified, CouponPresented, TenderAdded,
-                TenderVoided, InterventionRaised, InterventionCleared, SaleCompleted, SaleVoided)
+                TenderVoided, InterventionRaised, InterventionCleared, ReturnLineAdded, SaleCompleted, SaleVoided)
 }
 
 # (type name, from schema version) -> function turning that payload into the next version's shape
