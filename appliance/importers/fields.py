@@ -16,6 +16,7 @@ from appliance.importers.report import ImportReport, Severity
 # What a spreadsheet makes of a long number typed into a General-format cell: 4.6347E+11.
 _SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
 _BARCODE_NOISE = str.maketrans("", "", " -")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+", re.ASCII)
 
 
 def check_digit(payload: str) -> int:
@@ -89,6 +90,12 @@ def price(
         and (not sep or (frac.isdigit() and frac.isascii() and len(frac) <= exp))
     ):
         return Money(int(whole) * 10**exp + (int(frac.ljust(exp, "0")) if exp and frac else 0), currency)
+    if decimal_comma and "." in text and not _THOUSANDS.fullmatch(text.partition(",")[0].lstrip("-")):
+        # Money.parse reads "." as a thousands separator here; "2.99" would become 299.00.
+        report.add(row, Severity.ERROR, "bad_price",
+                   f"{column} {text!r} has a '.' that is no thousands separator: was --decimal-comma meant? "
+                   "The item is not imported.")  # fmt: skip
+        return None
     try:
         money = Money.parse(text, currency, decimal_comma=decimal_comma)
     except MoneyError as err:
@@ -107,6 +114,32 @@ def price(
         )
         return None
     return money
+
+
+class Prices:
+    """`price()` for one file, remembering the Money of each price text it has read.
+
+    A catalog has far fewer distinct prices than rows (every size of a shirt costs the same),
+    and Money is immutable, so equal texts can share one value. Bounded: cleared when full.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self, currency: str, decimal_comma: bool) -> None:
+        self.currency = currency
+        self.decimal_comma = decimal_comma
+        self._seen: dict[str, Money] = {}
+
+    def read(self, cell: str, row: int, column: str, report: ImportReport) -> Money | None:
+        money = self._seen.get(cell)
+        if money is not None:
+            return money
+        money = price(cell, self.currency, self.decimal_comma, row, column, report)
+        if money is not None:
+            if len(self._seen) >= self.LIMIT:
+                self._seen.clear()
+            self._seen[cell] = money
+        return money
 
 
 def decimal(cell: str, decimal_comma: bool) -> Decimal | None:

@@ -64,6 +64,7 @@ class ShopifyMapper:
         self._pick = operator.itemgetter(*(len(header) if i is None else i for i in self.col.values()))
         self.options = options
         self.report = report
+        self._prices = fields.Prices(options.currency, options.decimal_comma)
         self._handle = ""
         self._title = ""
         self._active = True
@@ -115,7 +116,7 @@ class ShopifyMapper:
             return None
         self._variant_no += 1
         opts = self.options
-        price = fields.price(cell_price, opts.currency, opts.decimal_comma, row_no, "Price", report)
+        price = self._prices.read(cell_price, row_no, "Price", report)
         if price is None:
             if not cell_price:
                 report.add(

@@ -71,6 +71,7 @@ class WooCommerceMapper:
                 self.weight_col, self.grams_per = i, _GRAMS_PER[m.group(1)]
         self.options = options
         self.report = report
+        self._prices = fields.Prices(options.currency, options.decimal_comma)
         self.parents: dict[
             str, tuple[str, str]
         ] = {}  # "sku" or "id:NN" -> (name, category); variable products only
@@ -151,10 +152,10 @@ class WooCommerceMapper:
 
     def _price(self, row_no: int, row: list[str]) -> Money | None:
         get = self._get
-        opts, report = self.options, self.report
+        report = self.report
         sale_cell, regular_cell = get(row, "sale"), get(row, "price")
         if sale_cell and not (get(row, "sale_from") or get(row, "sale_to")):
-            return fields.price(sale_cell, opts.currency, opts.decimal_comma, row_no, "Sale price", report)
+            return self._prices.read(sale_cell, row_no, "Sale price", report)
         if not regular_cell:
             report.add(
                 row_no,
@@ -163,4 +164,4 @@ class WooCommerceMapper:
                 f"{get(row, 'name') or get(row, 'sku')} has no price: not imported.",
             )
             return None
-        return fields.price(regular_cell, opts.currency, opts.decimal_comma, row_no, "Regular price", report)
+        return self._prices.read(regular_cell, row_no, "Regular price", report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -34,6 +35,9 @@ def test_price_is_money_parse(text: str, currency: str, decimal_comma: bool) -> 
         want = None
     if want is not None and want.minor < 0:
         want = None
+    grouping = text.strip().partition(",")[0].lstrip("-")
+    if decimal_comma and "." in text and not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", grouping):
+        want = None  # refused before Money.parse: a '.' that groups no thousands
     assert got == want
     assert (got is None and bool(text.strip())) == bool(report.problems)
 
@@ -54,3 +58,19 @@ def test_check_digit_is_biip(payload: str) -> None:
 )
 def test_grams(cell: str, factor: Decimal, grams: int) -> None:
     assert fields.grams(cell, factor, False, 2, "Weight", ImportReport("t")) == grams
+
+
+def test_prices_remembers_values_and_reports_every_bad_row() -> None:
+    report = ImportReport("t")
+    prices = fields.Prices("EUR", decimal_comma=True)
+    assert (
+        prices.read("2,99", 2, "Price", report)
+        is prices.read("2,99", 3, "Price", report)
+        == Money(299, "EUR")
+    )
+    assert prices.read("1.234,50", 4, "Price", report) == Money(123450, "EUR")
+    # with a decimal comma a '.' must group thousands: "2.99" is a dot-decimal file
+    assert prices.read("2.99", 5, "Price", report) is None
+    assert prices.read("2.99", 6, "Price", report) is None
+    assert [(p.row, p.code) for p in report.problems] == [(5, "bad_price"), (6, "bad_price")]
+    assert "was --decimal-comma meant?" in report.problems[0].message
