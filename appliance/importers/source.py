@@ -74,12 +74,20 @@ class CsvSource:
         text = io.TextIOWrapper(self._fh, encoding=self.encoding, newline="")
         self._reader = csv.reader(text, delimiter=self._delimiter, strict=True)
         try:
-            header = next(self._reader)
+            header = next(self._reader, None)
         except csv.Error as err:
             self.report.add(1, Severity.FATAL, "not_csv", f"The header row is not valid CSV: {err}.")
             return False
         except UnicodeDecodeError:
             self._undecodable(1)
+            return False
+        if not header:
+            self.report.add(
+                1,
+                Severity.FATAL,
+                "no_header",
+                "The file holds no header row (it has no complete line of text).",
+            )
             return False
         self.header = [h.strip() for h in header]
         dupes = sorted({h for h in self.header if h and self.header.count(h) > 1})

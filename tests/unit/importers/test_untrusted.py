@@ -6,6 +6,7 @@ import datetime as dt
 import pathlib
 import tempfile
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,3 +55,10 @@ def test_doubled_quotes_and_upce_barcode(tmp_path: pathlib.Path) -> None:
     assert items[0].gtins == ("00042100005264",) and report.problems == []
     scan = interpret("04252614", None, ScanRules(currency="EUR"), today=dt.date(2026, 1, 1))
     assert isinstance(scan, GtinScan) and scan.gtin == items[0].gtins[0]  # the catalog and the lane agree
+
+
+def test_found_by_hypothesis_half_a_bom(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "f.csv").write_bytes(b"\xef")
+    with pytest.raises(CatalogRejected) as err:
+        parse_catalog(tmp_path / "f.csv", ImportOptions(currency="EUR"))
+    assert [p.code for p in err.value.report.fatal()] == ["no_header"]
