@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -447,6 +448,19 @@ class Lane:
                                 {"intervention": intervention_id, "kind": iv.kind if iv else "", "note": note})
             self._emit_sale()
 
+    async def set_training(self, on: bool) -> None:
+        """A supervisor switches the lane into (or out of) training mode between sales."""
+        async with self._lock:
+            try:
+                if self._sale is not None:
+                    raise LaneError("Finish or void the open sale before switching training mode.")
+                who = Attendants.require(self.attendant, Action.TRAINING)
+            except DomainError as err:
+                self._reject("set_training", err)
+            self.config = dataclasses.replace(self.config, training=on)
+            await self._audited(who.associate_id, "training_on" if on else "training_off")
+            self._emit(LaneNotice("info", "Training mode: sales are not real." if on else "Training mode off."))
+
     async def _audited(self, actor: str, action: str, subject: str = "", detail: dict[str, object] | None = None) -> None:
         if self._audit is not None:
             await self._audit.append(self._clock(), actor, action, subject, detail)
@@ -585,7 +599,9 @@ class Lane:
             built.append(event)
             return _encoded(event), encode_sale_record(sale, priced, event, done.outbox_seq)
 
-        await self._journal.complete_sale(sale.sale_id, self.config.lane_id, build)
+        # training sales never reach HQ, stock or the payment host, and have their own receipt numbers
+        numbering = f"{self.config.lane_id}~training" if sale.training else self.config.lane_id
+        await self._journal.complete_sale(sale.sale_id, numbering, build, upload=not sale.training)
         sale.apply(built[-1])
         view = self._view(sale)
         text = ""

@@ -20,6 +20,7 @@ class Action(enum.Enum):
     REFUND_WITHOUT_RECEIPT = "refund_without_receipt"
     OPEN_DRAWER = "open_drawer"
     CONFIG = "config"
+    TRAINING = "training"
 
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {

@@ -217,10 +217,12 @@ class Journal:
             await self._close_sale(event.sale_id, "voided", rec.seq, None, None)
         return rec
 
-    async def complete_sale(self, sale_id: str, lane_id: str, build: CompletionBuilder) -> Completion:
+    async def complete_sale(self, sale_id: str, lane_id: str, build: CompletionBuilder, *, upload: bool = True) -> Completion:
         """Allocate the receipt number, UUIDv7 and outbox sequence, then record the final event from
         `build(completion)` and the outbox row (its payload, the second value) in ONE transaction.
         Any failure, including one raised by `build`, rolls all of it back: no number is used up.
+        `upload=False` (training sales): no outbox sequence is used and no outbox row written, so
+        nothing reaches HQ and HQ's sequence of this device's sales has no gap.
         """
         if not lane_id or not isinstance(lane_id, str):
             raise StoreMisuse("complete_sale needs the lane id that numbers the receipt.")
@@ -233,7 +235,7 @@ class Journal:
             if status[0][0] != "open":
                 raise SaleClosed(sale_id)
             receipt_no = await self._bump(f"receipt:{lane_id}")
-            outbox_seq = await self._bump("outbox")
+            outbox_seq = await self._bump("outbox") if upload else 0
             done = Completion(sale_id, lane_id, receipt_no, str(uuid7()), outbox_seq)
             final, payload = build(done)
             if final.sale_id != sale_id:
@@ -242,6 +244,8 @@ class Journal:
                 raise StoreMisuse("The outbox payload must be bytes.")
             rec = await self._insert(final)
             await self._close_sale(sale_id, "completed", rec.seq, lane_id, receipt_no)
+            if not upload:
+                return done
             await self.db.execute(
                 "INSERT INTO outbox (seq, uuid, sale_id, lane_id, receipt_no, created_us,"
                 " final_seq, final_version, final_checksum, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
