@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
-import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
