@@ -69,6 +69,7 @@ from appliance.lane_events import (
     TenderView,
     WeighingRequested,
 )
+from appliance.reports import ShiftReport, close_day, shift_report
 from appliance.store.audit import AuditLog
 from appliance.store.errors import DiskFull
 from appliance.store.journal import Completion, EncodedEvent, Journal
@@ -460,6 +461,44 @@ class Lane:
             self.config = dataclasses.replace(self.config, training=on)
             await self._audited(who.associate_id, "training_on" if on else "training_off")
             self._emit(LaneNotice("info", "Training mode: sales are not real." if on else "Training mode off."))
+
+    async def cash_movement(self, kind: str, amount: Money | str) -> None:
+        """Opening float, pickup (cash taken out to the safe) or drop (cash added), by an attendant."""
+        async with self._lock:
+            try:
+                if kind not in ("cash_float", "cash_pickup", "cash_drop"):
+                    raise LaneError(f"Unknown cash movement {kind!r}.")
+                who = Attendants.require(self.attendant, Action.OPEN_DRAWER)
+                money = amount if isinstance(amount, Money) else Money.parse(amount, self.profile.currency)
+                if money.minor <= 0:
+                    raise LaneError("A cash movement is a positive amount.")
+            except DomainError as err:
+                self._reject(kind, err)
+            await self._audited(who.associate_id, kind, "", {"lane": self.config.lane_id, "amount": money.minor})
+
+    async def x_report(self) -> ShiftReport:
+        if self._audit is None:
+            raise LaneError("This lane keeps no audit log, so it has no shift reports.")
+        return await shift_report(self._journal, self._audit, self.config.lane_id, self.profile.currency)
+
+    async def z_report(self, counted_cash: Money | None = None) -> ShiftReport:
+        """Close the day: a supervisor's Z report (numbered); a blind count's variance is audited."""
+        async with self._lock:
+            try:
+                if self._audit is None:
+                    raise LaneError("This lane keeps no audit log, so it cannot close the day.")
+                if self._sale is not None:
+                    raise LaneError("Finish or void the open sale before closing the day.")
+                who = Attendants.require(self.attendant, Action.VOID_SALE)  # supervisors close the day
+            except DomainError as err:
+                self._reject("z_report", err)
+            report = await close_day(self._journal, self._audit, self.config.lane_id, self.profile.currency,
+                                     who.associate_id, self._clock())
+            if counted_cash is not None and report.expected_cash is not None:
+                await self._audited(who.associate_id, "drawer_count", f"Z{report.number:04d}", {
+                    "lane": self.config.lane_id, "counted": counted_cash.minor,
+                    "expected": report.expected_cash.minor, "variance": (counted_cash - report.expected_cash).minor})
+            return report
 
     async def _audited(self, actor: str, action: str, subject: str = "", detail: dict[str, object] | None = None) -> None:
         if self._audit is not None:
