@@ -1,9 +1,14 @@
 """Overlapping promotions: the best combination within the stacking rules, exclusivity, groups, limits."""
 
+import datetime as dt
+
+import pytest
+
+from appliance.domain.errors import DomainError
 from appliance.domain.pricing import price_basket
 from appliance.domain.promotions import Member
 from appliance.domain.promotions.solver import STATE_BOUND
-from tests.support.promo import cats, eu, line, paid, rule, rules, saved_by, skus
+from tests.support.promo import cats, eu, line, paid, rule, rules, saved_by, skus, us
 
 
 def test_multibuy_against_percent_off_the_better_one_wins() -> None:
@@ -149,3 +154,11 @@ def test_bundle_parts_may_match_the_same_item() -> None:
     r = rules(rule("bundle", "pair", price=1000, parts=[{"target": cats("Clothing")}, {"target": cats("Clothing")}]))
     assert saved_by(price_basket([line(1, "woo-cap"), line(2, "woo-cap")], eu(r))) == {"pair": 2600}
     assert saved_by(price_basket([line(1, "woo-cap", 3)], eu(r))) == {"pair": 2600}
+
+
+def test_pricing_refuses_a_naive_time_and_a_currency_mismatch() -> None:
+    r = rules(rule("item_amount_off", "a", target=skus("woo-cap"), amount=100))
+    with pytest.raises(DomainError, match="timezone-aware"):
+        price_basket([line(1, "woo-cap")], eu(r, now=dt.datetime(2026, 12, 3, 12, 0)))
+    with pytest.raises(DomainError, match="promotions are in EUR but the sale is in USD"):
+        price_basket([line(1, "woo-cap", currency="USD")], us(r))
