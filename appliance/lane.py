@@ -22,6 +22,7 @@ import msgspec
 
 from appliance.associates import Associate, Attendants, AuthError
 from appliance.domain import sale_events
+from appliance.domain.bagging import BaggingArea, Verdict
 from appliance.domain.barcodes import ScanRules, interpret
 from appliance.domain.errors import DomainError, SaleRuleError
 from appliance.domain.items import Item
@@ -137,7 +138,7 @@ class Lane:
                  receipts: ReceiptSink | None = None, clock: Clock = system_clock, *,
                  rules: PromotionRules | None = None, members: MemberDirectory | None = None,
                  scale: WeightSource | None = None, weight_timeout_s: float = 10.0,
-                 audit: AuditLog | None = None) -> None:
+                 audit: AuditLog | None = None, bagging: BaggingArea | None = None) -> None:
         self.config = config
         self.profile = profile
         self._catalog = catalog
@@ -154,6 +155,7 @@ class Lane:
         self._scale = scale
         self._weight_timeout = weight_timeout_s
         self._audit = audit
+        self.bagging = bagging  # self-checkout: the bagging scale's expectations; None on attended lanes
         self._attendants = Attendants(
             (Associate(a.id, a.name, Role(a.role), a.pin_hash) for a in profile.associates), clock)
         self.attendant: Associate | None = None
@@ -228,6 +230,9 @@ class Lane:
                 log.info("scan %r rejected: %s", _printable(raw), err)
                 raise LaneError(str(err)) from err
             await self._commit(event)
+            if self.bagging is not None and self.bagging.scanned(event.line_id, item.nominal_weight_g,
+                                                                 item.weight_tolerance_g):
+                self._emit(LaneNotice("info", f"Please place {item.name} in the bagging area."))
             if item.age_restriction:
                 check = sale.raise_intervention(
                     "age", f"{item.name} needs an age check ({item.age_restriction}+)", self._clock(),
@@ -408,6 +413,29 @@ class Lane:
                 total += r.quantity
         return total
 
+    # ------------------------------------------------------------- bagging
+    async def bagging_weight(self, grams: int) -> Verdict:
+        """A stable reading of the bagging scale. A mismatch raises an intervention that blocks payment
+        until the shopper puts things right (the next reading matches) or an attendant clears it."""
+        async with self._lock:
+            if self.bagging is None:
+                raise LaneError("This lane has no bagging area.")
+            verdict = self.bagging.weighed(grams)
+            sale = self._sale
+            if sale is None:
+                return verdict
+            open_weight = [iv for iv in sale.open_interventions() if iv.kind == "weight"]
+            if verdict is Verdict.OK:
+                for iv in open_weight:  # the shopper fixed it: no attendant needed
+                    await self._commit(sale.clear_intervention(iv.intervention_id, "lane", "resolved", self._clock()))
+            elif not open_weight:
+                text = {Verdict.UNEXPECTED_ITEM: "Unexpected item in the bagging area",
+                        Verdict.ITEM_REMOVED: "An item was removed from the bagging area"}[verdict]
+                await self._commit(sale.raise_intervention("weight", text, self._clock()))
+                self._emit(LaneNotice("alert", f"{text}: please put it back or wait for an attendant."))
+            self._emit_sale()
+            return verdict
+
     # ----------------------------------------------------------- attendant
     async def attendant_login(self, pin: str) -> Associate:
         """An associate logs in at the lane with a PIN (slow hash; lockout after repeated failures)."""
@@ -443,6 +471,8 @@ class Lane:
             except DomainError as err:
                 self._reject("clear_intervention", err)
             await self._commit(event)
+            if iv is not None and iv.kind == "weight" and self.bagging is not None:
+                self.bagging.accept_current()
             if outcome == "refused" and iv is not None and iv.line_id in sale.lines:
                 await self._commit(sale.void_line(iv.line_id, self._clock(), f"age check refused by {who.associate_id}"))
             await self._audited(who.associate_id, f"intervention_{outcome}", sale.sale_id,
@@ -568,13 +598,21 @@ class Lane:
             except DomainError as err:
                 self._reject("void_line", err)
             await self._commit(event)
+            if self.bagging is not None:
+                self.bagging.voided(line_id)
             self._emit_sale()
+
+    def _require_bagged(self, sale: Sale) -> None:
+        if self.bagging is not None and self.bagging.unbagged():
+            names = ", ".join(sale.lines[i].name for i in self.bagging.unbagged() if i in sale.lines)
+            raise LaneError(f"Please place {names} in the bagging area before paying.")
 
     async def pay_cash(self, tendered: Money | str) -> Money:
         """Cash handed over; returns the change. Completes the sale when nothing is left to pay."""
         async with self._lock:
             sale = self._require_sale("pay_cash")
             try:
+                self._require_bagged(sale)
                 amount = tendered if isinstance(tendered, Money) else Money.parse(tendered, self.profile.currency)
                 priced = self._price(sale)
                 event = sale.pay_cash(amount, priced.total, self.profile.cash_rounding,
@@ -591,6 +629,7 @@ class Lane:
         async with self._lock:
             sale = self._require_sale("pay")
             try:
+                self._require_bagged(sale)
                 priced = self._price(sale)
                 event = sale.pay_other(kind, amount, priced.total, f"t{len(sale.tenders) + 1}", self._clock(),
                                        reference)
