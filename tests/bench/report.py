@@ -11,9 +11,7 @@ import os
 import pathlib
 import time
 
-RESULTS = pathlib.Path(
-    os.environ.get("LANEKIT_BENCH_OUT", pathlib.Path(__file__).resolve().parents[2] / "bench-results")
-)
+RESULTS = pathlib.Path(os.environ.get("LANEKIT_BENCH_OUT", pathlib.Path(__file__).resolve().parents[2] / "bench-results"))
 
 
 def scale() -> float:

@@ -1,6 +1,6 @@
 """Render a bench run's results.json (one JSON object per line) as a Markdown table.
 
-python -m tests.bench.table bench-results/results.json > bench-results/results.md
+    python -m tests.bench.table bench-results/results.json > bench-results/results.md
 """
 
 from __future__ import annotations
@@ -24,22 +24,14 @@ def render(rows: list[dict[str, object]]) -> str:
     out = ["| bench | figure | value | goal | baseline | ratio | result |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         unit = r.get("unit", "")
-        goal = (
-            ""
-            if r.get("goal") is None
-            else f"{'≤' if r.get('goal_is_max', True) else '≥'} {_fmt(r['goal'])} {unit}"
-        )
+        goal = "" if r.get("goal") is None else f"{'≤' if r.get('goal_is_max', True) else '≥'} {_fmt(r['goal'])} {unit}"
         base = "" if r.get("baseline") is None else f"{_fmt(r['baseline'])} {unit}"
         ratio = "" if r.get("ratio") is None else f"{_fmt(r['ratio'])}×"
         result = "" if r.get("goal") is None else ("PASS" if r.get("pass") else "FAIL")
-        out.append(
-            f"| {r['bench']} | {r['figure']} | {_fmt(r['value'])} {unit} | {goal} | {base} | {ratio} | {result} |"
-        )
+        out.append(f"| {r['bench']} | {r['figure']} | {_fmt(r['value'])} {unit} | {goal} | {base} | {ratio} | {result} |")
     scales = sorted({str(r.get("scale")) for r in rows})
     out.append("")
-    out.append(
-        f"Scale: {', '.join(scales)} (1.0 = the sizes the issues name). Figures from one run on this machine."
-    )
+    out.append(f"Scale: {', '.join(scales)} (1.0 = the sizes the issues name). Figures from one run on this machine.")
     return "\n".join(out) + "\n"
 
 

@@ -60,14 +60,7 @@ def _raw_client(fleet: Fleet, broker: Broker, identity: str, cid: str) -> paho.C
     return c
 
 
-def _raw_pipe(
-    fleet: Fleet,
-    broker: Broker,
-    topic: str,
-    payloads: list[bytes],
-    store: Callable[[sqlite3.Connection, bytes], None],
-    db_path: pathlib.Path,
-) -> float:
+def _raw_pipe(fleet: Fleet, broker: Broker, topic: str, payloads: list[bytes], store: Callable[[sqlite3.Connection, bytes], None], db_path: pathlib.Path) -> float:
     """Seconds to move `payloads` through the broker (raw paho, QoS 1) into sqlite3 via `store`."""
     db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
@@ -113,13 +106,9 @@ async def test_bench_snapshot_over_mqtt(fleet: Fleet, broker: Broker, tmp_path: 
     db = await HqDb.open(tmp_path / "hq.db")
     # HQ's catalog loaded directly (setup, not measured): rows as the feed would have left them.
     with sqlite3.connect(tmp_path / "hq.db") as raw:
-        raw.executemany(
-            "INSERT INTO catalog(store, sku, doc) VALUES ('s1', ?, ?)",
-            ((f"SKU{i:07d}", msgspec.json.encode(_doc(i))) for i in range(n)),
-        )
-        raw.execute(
-            "INSERT INTO feed_head(store, feed, seq, count, hash) VALUES ('s1', 'items', 1, ?, x'')", (n,)
-        )
+        raw.executemany("INSERT INTO catalog(store, sku, doc) VALUES ('s1', ?, ?)",
+                        ((f"SKU{i:07d}", msgspec.json.encode(_doc(i))) for i in range(n)))
+        raw.execute("INSERT INTO feed_head(store, feed, seq, count, hash) VALUES ('s1', 'items', 1, ?, x'')", (n,))
     hq = hq_service(fleet, broker, db, heartbeat=0.1)
     hq.feeds.rows_per_chunk = chunk
     replica = await Replica(tmp_path / "replica.db").open()
@@ -151,21 +140,9 @@ async def test_bench_snapshot_over_mqtt(fleet: Fleet, broker: Broker, tmp_path: 
         conn.executemany("INSERT INTO t VALUES (?, ?)", ((k, json.dumps(v)) for k, v in rows))
         conn.execute("COMMIT")
 
-    raw_s = _raw_pipe(
-        fleet, broker, "lanekit/v1/dev/s1-lane1/sync/reply/items", payloads, store, tmp_path / "raw.db"
-    )
-    record(
-        "mqtt_snapshot", "snapshot applied", ours, "s", goal=20 * scale(), baseline=raw_s, note=f"{n} items"
-    )
-    record(
-        "mqtt_snapshot",
-        "rate vs raw paho+sqlite",
-        raw_s / ours,
-        "x",
-        goal=0.5,
-        goal_is_max=False,
-        note=f"{n} items",
-    )
+    raw_s = _raw_pipe(fleet, broker, "lanekit/v1/dev/s1-lane1/sync/reply/items", payloads, store, tmp_path / "raw.db")
+    record("mqtt_snapshot", "snapshot applied", ours, "s", goal=20 * scale(), baseline=raw_s, note=f"{n} items")
+    record("mqtt_snapshot", "rate vs raw paho+sqlite", raw_s / ours, "x", goal=0.5, goal_is_max=False, note=f"{n} items")
 
 
 @pytest.mark.bench
@@ -175,19 +152,10 @@ async def test_bench_deltas_per_second(fleet: Fleet, broker: Broker, tmp_path: p
     replica = await Replica(tmp_path / "replica.db").open()
     from mqtt.catalog_wire import ItemDoc, item_from_doc
 
-    await replica.replace_catalog(
-        [item_from_doc(f"SKU{i:04d}", msgspec.convert(_doc(i), ItemDoc)) for i in range(skus)]
-    )
+    await replica.replace_catalog([item_from_doc(f"SKU{i:04d}", msgspec.convert(_doc(i), ItemDoc)) for i in range(skus)])
     payloads = [
-        encode(
-            FeedDelta(
-                v=1,
-                feed="prices",
-                base_seq=i,
-                seq=i + 1,
-                rows=[Row(key=f"SKU{i % skus:04d}", data={"price_minor": 100 + i, "currency": "EUR"})],
-            )
-        )
+        encode(FeedDelta(v=1, feed="prices", base_seq=i, seq=i + 1,
+                         rows=[Row(key=f"SKU{i % skus:04d}", data={"price_minor": 100 + i, "currency": "EUR"})]))
         for i in range(n)
     ]
     rep = Replicator(replica, reorder_window=5.0, max_batch=5000)
@@ -211,22 +179,11 @@ async def test_bench_deltas_per_second(fleet: Fleet, broker: Broker, tmp_path: p
     def store(conn: sqlite3.Connection, payload: bytes) -> None:
         d = json.loads(payload)
         row = d["rows"][0]
-        conn.execute(
-            "INSERT INTO t VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v",
-            (row["key"], json.dumps(row["data"])),
-        )
+        conn.execute("INSERT INTO t VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v=excluded.v", (row["key"], json.dumps(row["data"])))
 
     raw_s = _raw_pipe(fleet, broker, "lanekit/v1/store/s1/feed/prices", payloads, store, tmp_path / "raw.db")
-    record(
-        "mqtt_deltas",
-        "deltas applied per second",
-        n / ours,
-        "deltas/s",
-        goal=20_000,
-        goal_is_max=False,
-        baseline=n / raw_s,
-        note=f"{n} single-row price deltas, group commit; raw = autocommit per delta",
-    )
+    record("mqtt_deltas", "deltas applied per second", n / ours, "deltas/s", goal=20_000, goal_is_max=False,
+           baseline=n / raw_s, note=f"{n} single-row price deltas, group commit; raw = autocommit per delta")
 
 
 async def _at(replica: Replica, feed: str, seq: int) -> bool:
@@ -279,15 +236,8 @@ async def test_bench_offline_sales_drain(fleet: Fleet, broker: Broker, tmp_path:
         conn.execute("COMMIT")
 
     raw_s = _raw_pipe(fleet, broker, "lanekit/v1/dev/s1-lane1/sales", payloads, store, tmp_path / "raw.db")
-    record(
-        "mqtt_drain",
-        "offline sales drained",
-        ours,
-        "s",
-        goal=10 * scale(),
-        baseline=raw_s,
-        note=f"{n} sales, lost {lost}, doubled {doubled}",
-    )
+    record("mqtt_drain", "offline sales drained", ours, "s", goal=10 * scale(), baseline=raw_s,
+           note=f"{n} sales, lost {lost}, doubled {doubled}")
 
 
 async def _drained(j: Journal) -> bool:

@@ -37,68 +37,25 @@ def _rules(n: int, skus: list[str], rng: random.Random) -> list[dict[str, Any]]:
         rid = f"r{i}"
         pick = rng.choice
         if k < 8:
-            out.append(
-                rule("item_percent_off", rid, target={"skus": [pick(skus)]}, percent=str(rng.randint(5, 40)))
-            )
+            out.append(rule("item_percent_off", rid, target={"skus": [pick(skus)]}, percent=str(rng.randint(5, 40))))
         elif k < 11:
-            out.append(
-                rule(
-                    "n_for_price",
-                    rid,
-                    target={"skus": [pick(skus)]},
-                    quantity=rng.randint(2, 3),
-                    price=rng.randint(150, 6000),
-                )
-            )
+            out.append(rule("n_for_price", rid, target={"skus": [pick(skus)]}, quantity=rng.randint(2, 3),
+                            price=rng.randint(150, 6000)))
         elif k < 13:
-            out.append(
-                rule(
-                    "mix_match",
-                    rid,
-                    group={"skus": [pick(skus) for _ in range(5)]},
-                    quantity=3,
-                    price=rng.randint(500, 9000),
-                )
-            )
+            out.append(rule("mix_match", rid, group={"skus": [pick(skus) for _ in range(5)]}, quantity=3,
+                            price=rng.randint(500, 9000)))
         elif k < 15:
-            out.append(
-                rule(
-                    "bundle",
-                    rid,
-                    price=rng.randint(500, 6000),
-                    parts=[{"target": {"skus": [pick(skus)]}}, {"target": {"skus": [pick(skus)]}}],
-                )
-            )
+            out.append(rule("bundle", rid, price=rng.randint(500, 6000),
+                            parts=[{"target": {"skus": [pick(skus)]}}, {"target": {"skus": [pick(skus)]}}]))
         elif k < 17:
-            out.append(
-                rule(
-                    "price",
-                    rid,
-                    target={"skus": [pick(skus)]},
-                    price=rng.randint(50, 4000),
-                    members_only=k == 16,
-                )
-            )
+            out.append(rule("price", rid, target={"skus": [pick(skus)]}, price=rng.randint(50, 4000),
+                            members_only=k == 16))
         elif k == 17:
-            out.append(
-                rule(
-                    "item_amount_off",
-                    rid,
-                    target={"categories": [f"Dept{i % 40} > Cat{rng.randrange(1000)}"]},
-                    amount=rng.randint(10, 200),
-                )
-            )
+            out.append(rule("item_amount_off", rid, target={"categories": [f"Dept{i % 40} > Cat{rng.randrange(1000)}"]},
+                            amount=rng.randint(10, 200)))
         elif k == 18:
-            out.append(
-                rule(
-                    "buy_get",
-                    rid,
-                    target={"categories": [f"Dept{i % 40} > Cat{rng.randrange(1000)}"]},
-                    buy=2,
-                    get=1,
-                    percent="50",
-                )
-            )
+            out.append(rule("buy_get", rid, target={"categories": [f"Dept{i % 40} > Cat{rng.randrange(1000)}"]},
+                            buy=2, get=1, percent="50"))
         else:
             out.append(rule("points", rid, target={"skus": [pick(skus)]}, per_item=rng.randint(1, 50)))
     out.append(rule("spend_get_off", "spend", min_spend=20000, amount=1500))
@@ -107,9 +64,8 @@ def _rules(n: int, skus: list[str], rng: random.Random) -> list[dict[str, Any]]:
     return out
 
 
-def _basket(
-    n: int, skus: list[str], cat: dict[str, tuple[int, str]], rules: list[dict[str, Any]], rng: random.Random
-) -> list[BasketLine]:
+def _basket(n: int, skus: list[str], cat: dict[str, tuple[int, str]], rules: list[dict[str, Any]],
+            rng: random.Random) -> list[BasketLine]:
     targeted = sorted({s for r in rules for t in _targets(r) for s in t.get("skus", [])})
     chosen: list[str] = []
     while len(chosen) < n:
@@ -120,10 +76,8 @@ def _basket(
             chosen.append(rng.choice(targeted))
         else:
             chosen.append(rng.choice(skus))
-    return [
-        BasketLine(i + 1, s, s, Decimal(1), Unit.EACH, Money(cat[s][0], "EUR"), "standard", cat[s][1])
-        for i, s in enumerate(chosen)
-    ]
+    return [BasketLine(i + 1, s, s, Decimal(1), Unit.EACH, Money(cat[s][0], "EUR"), "standard", cat[s][1])
+            for i, s in enumerate(chosen)]
 
 
 def _targets(r: dict[str, Any]) -> list[dict[str, Any]]:
@@ -172,24 +126,9 @@ def test_bench_reprice_per_scan() -> None:
 
     note = f"{len(lines)} lines, {len(rule_dicts)} rules, {len(skus)} items"
     for label, a, b in (("wall", inc, full), ("cpu", inc_cpu, full_cpu)):
-        record(
-            BENCH,
-            f"reprice per scan p50 ({label})",
-            percentile(a, 50),
-            "ms",
-            baseline=percentile(b, 50),
-            note=f"{note}; baseline = full recompute p50",
-        )
-        record(
-            BENCH,
-            f"reprice per scan p99 ({label})",
-            percentile(a, 99),
-            "ms",
-            goal=5.0,
-            baseline=percentile(b, 99),
-            note=f"{note}; baseline = full recompute p99",
-        )
+        record(BENCH, f"reprice per scan p50 ({label})", percentile(a, 50), "ms", baseline=percentile(b, 50),
+               note=f"{note}; baseline = full recompute p50")
+        record(BENCH, f"reprice per scan p99 ({label})", percentile(a, 99), "ms", goal=5.0,
+               baseline=percentile(b, 99), note=f"{note}; baseline = full recompute p99")
     gc.unfreeze()
-    record(
-        BENCH, "compile rule set", compile_ms, "ms", note=f"decode + validate + index {len(rule_dicts)} rules"
-    )
+    record(BENCH, "compile rule set", compile_ms, "ms", note=f"decode + validate + index {len(rule_dicts)} rules")
