@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 
 from drivers.events import DeviceOperationError, FrameError, ScaleState, ScaleStatus, Weight, WeightUnit
-from drivers.scale.config import SerialSettings
+from drivers.scale.config import ScaleConfig, SerialSettings
 from drivers.scale.serial_scale import Ack, Protocol, Reply, SerialScale
 from drivers.scale.toledo import tare_digits
 
@@ -89,6 +89,9 @@ class Dialog06Scale(SerialScale):
     )
     unit_price = 0  # minor units sent in record 01; set from configuration
     _tare = b""  # 4 digits once a preset tare is set
+
+    def apply_options(self, config: ScaleConfig) -> None:
+        self.unit_price = config.unit_price
 
     def _parse(self, frame: bytes) -> Reply | FrameError:
         return parse_frame(frame)

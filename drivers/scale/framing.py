@@ -69,7 +69,7 @@ class Framer(Generic[T]):
             out.append(self._reject(s, "bytes before a frame start"))
             return True
         if self._buf[0] in self._singles:
-            out.append(self._accept(1))
+            out.append(self._accept(1, self._parse(bytes(self._buf[:1]))))
             return True
         e = self._buf.find(self._end, len(self._start))
         k = self._next_single(1, e if e >= 0 else len(self._buf))
@@ -130,11 +130,10 @@ class Framer(Generic[T]):
         found = [i for b in self._singles if (i := self._buf.find(bytes([b]), frm, to)) >= 0]
         return min(found, default=-1)
 
-    def _accept(self, length: int, result: T | None = None) -> T:
-        frame = bytes(self._buf[:length])
+    def _accept(self, length: int, result: T | FrameError) -> T | FrameError:
         del self._buf[:length]
         self._pos += length
-        return self._parse(frame) if result is None else result  # type: ignore[return-value]
+        return result
 
     def _reject(self, length: int, reason: str, inner: int = 0) -> FrameError:
         data = bytes(self._buf[:length])

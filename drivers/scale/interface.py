@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 from drivers.events import BackendUnavailable
 from drivers.scale.base import Scale
-from drivers.scale.config import PTY_SETTINGS, ScaleConfig, SerialSettings
+from drivers.scale.config import PTY_SETTINGS, ScaleConfig
 from drivers.scale.serial_scale import SerialScale
 
 log = logging.getLogger(__name__)
@@ -68,22 +68,12 @@ async def open_scale(config: ScaleConfig) -> Scale:
         protocol = await detect_protocol(port, settings)
     cls = protocol_class(protocol)
     try:
-        scale = _construct(cls, protocol, config, port, settings)
+        scale = cls(port, settings=settings, unit=config.weight_unit, name=config.name, timeout=config.timeout)
     except BaseException:
         if sim is not None:
             await sim.close()
         raise
+    # Protocol-specific keys go through one hook, so every constructor keeps one signature.
+    scale.apply_options(config)
     scale.sim = sim
-    return scale
-
-
-def _construct(
-    cls: type[SerialScale], protocol: str, config: ScaleConfig, port: str, settings: SerialSettings | None
-) -> SerialScale:
-    scale = cls(port, settings=settings, unit=config.weight_unit, name=config.name, timeout=config.timeout)
-    # Protocol-specific options are plain attributes, so the constructors stay one signature.
-    if protocol == "sics":
-        scale.immediate = config.sics_command == "SI"  # type: ignore[attr-defined]
-    if protocol == "dialog06":
-        scale.unit_price = config.unit_price  # type: ignore[attr-defined]
     return scale

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from drivers.events import DeviceTimeout, FrameError, ScaleState, ScaleStatus, WeightUnit
 from drivers.scale.base import CommandUnsupported, Reading, Scale
-from drivers.scale.config import SerialSettings
+from drivers.scale.config import ScaleConfig, ScaleConfigError, SerialSettings
 from drivers.scale.framing import Framer
 from drivers.scale.link import SerialLink
 
@@ -68,8 +68,6 @@ class SerialScale(Scale):
         super().__init__(name=name, timeout=timeout)
         proto = self.PROTOCOL
         if unit not in proto.units:
-            from drivers.scale.config import ScaleConfigError
-
             allowed = ", ".join(sorted(u.value for u in proto.units))
             raise ScaleConfigError(f"{proto.name} replies cannot be in {unit.value}; use one of {allowed}", "$.unit")
         self.unit = unit
@@ -84,9 +82,13 @@ class SerialScale(Scale):
         self.sim: ScaleSim | None = None  # set by open_scale for the sim backend; closed with the scale
         self._is_shutdown = False
 
-    @property
-    def protocol(self) -> str:  # type: ignore[override]
-        return self.PROTOCOL.name
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "PROTOCOL" in cls.__dict__:
+            cls.protocol = cls.PROTOCOL.name
+
+    def apply_options(self, config: ScaleConfig) -> None:
+        """Take the protocol-specific keys of the configuration (most protocols have none)."""
 
     @property
     def port(self) -> str:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from drivers.events import FrameError, ScaleState, ScaleStatus, Weight, WeightUnit
-from drivers.scale.config import SerialSettings
+from drivers.scale.config import ScaleConfig, SerialSettings
 from drivers.scale.serial_scale import Ack, Protocol, Reply, SerialScale
 
 CRLF = b"\r\n"
@@ -69,6 +69,9 @@ class SicsScale(SerialScale):
     )
     IMMEDIATE: ClassVar[bytes] = b"SI\r\n"
     immediate = False  # True: `SI` (a dynamic value comes back as MOTION) instead of `S`
+
+    def apply_options(self, config: ScaleConfig) -> None:
+        self.immediate = config.sics_command == "SI"
 
     def _parse(self, frame: bytes) -> Reply | FrameError:
         return parse_line(frame)

@@ -60,6 +60,7 @@ class ScaleSim:
         self.byte_delay = byte_delay
         self.frame_interval = frame_interval
         self.silent = False  # swallow requests without answering (timeouts)
+        self.report_once = False  # Toledo: answer an unchanged weight with a bare status byte
         self.current = SimReading()
         self.tare_value = Decimal(0)
         self.received = bytearray()  # every byte the driver sent, for byte-exact assertions

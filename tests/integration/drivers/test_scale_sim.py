@@ -320,3 +320,14 @@ async def test_random_line_noise_before_every_reply_never_changes_a_weight(proto
                 # Only Dialog 06 has one-byte replies: a NAK byte in the noise reads as a refusal, never a weight.
                 assert protocol == "dialog06" and reading.state is ScaleState.ERROR, reading
     assert weights >= 10
+
+
+async def test_a_toledo_that_reports_a_weight_once_never_gets_it_repeated_as_fresh() -> None:
+    async with await _open("toledo8217") as scale:
+        scale.sim.report_once = True
+        scale.sim.set(Decimal("0.800"))
+        assert await scale.request_weight() == Weight(Decimal("0.800"), KG, device="scale")
+        again = await scale.request_weight()  # the scale answers `STX ?@ CR`: no new weighing
+        assert again == ScaleStatus(ScaleState.OK, "scale", "no flags")
+        scale.sim.set(Decimal("0.950"))
+        assert await scale.request_weight() == Weight(Decimal("0.950"), KG, device="scale")
