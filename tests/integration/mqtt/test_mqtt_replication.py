@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import pathlib
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -82,9 +83,13 @@ async def rig(fleet: Fleet, tls_broker: Broker, tmp_path: pathlib.Path) -> Async
     finally:
         for t in r.tasks:
             t.cancel()
-        await asyncio.gather(*r.tasks, return_exceptions=True)
-        await replica.close()
-        await db.close()
+        _, pending = await asyncio.wait(r.tasks, timeout=10)
+        if pending:  # never hang the suite on a stuck task: show where it is and fail
+            for t in asyncio.all_tasks():
+                t.print_stack(file=sys.stderr)
+        await asyncio.wait_for(replica.close(), 10)
+        await asyncio.wait_for(db.close(), 10)
+        assert not pending, f"tasks ignored cancellation: {pending}"
 
 
 async def test_catalog_and_price_deltas_replicate_with_exact_values(rig: Rig) -> None:
