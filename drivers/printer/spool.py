@@ -73,7 +73,7 @@ def document_from_builtins(obj: Any) -> ReceiptDocument:
         raise ValueError("document 'ref' must be a string")
     blocks: list[Block] = []
     for i, raw in enumerate(obj["blocks"]):
-        if not isinstance(raw, dict) or raw.get("type") not in _TYPES:
+        if not isinstance(raw, dict) or not isinstance(raw.get("type"), str) or raw["type"] not in _TYPES:
             raise ValueError(f"block {i}: unknown block type {raw.get('type') if isinstance(raw, dict) else raw!r}")
         cls = _TYPES[raw["type"]]
         fields = {k: v for k, v in raw.items() if k != "type"}

@@ -184,3 +184,33 @@ def test_simulator_survives_random_bytes(data: bytes) -> None:
     reply = sim.feed(data)
     assert all(b & 0x93 == 0x12 for b in reply)
     assert all(isinstance(e, FrameError) and 0 <= e.offset < len(data) for e in sim.errors)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.sampled_from(["text", "row", "cut", "barcode"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["type", "text", "left", "right", "data", "pin", "blocks", "ref", "bold"]), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_JSON)
+def test_any_json_document_gives_a_document_or_value_error(obj: object) -> None:
+    from drivers.printer.spool import document_from_builtins
+
+    try:
+        doc = document_from_builtins(obj)
+    except ValueError:
+        return
+    assert isinstance(doc, ReceiptDocument)
+
+
+@given(st.binary(max_size=200))
+def test_random_spool_file_bytes_give_frame_errors_only(data: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        spool = ReprintSpool(tmp)
+        (spool.pending_dir / "00000001-x.json").write_bytes(data)
+        assert spool.pending() == []  # never valid: moved aside, not raised
+        assert (spool.rejected_dir / "00000001-x.json").read_bytes() == data
