@@ -174,8 +174,9 @@ class Lane:
         await self._raise_missing_age_checks(self._sale)
         self._emit(LaneNotice("info", f"Recovered the open sale with {len(self._sale.lines)} line(s)."))
         self._emit_sale()
-        if self._sale.tenders:
+        if self._sale.tenders and not self._sale.in_doubt():
             # killed after the last tender but before completion: the shopper has paid, finish it
+            # (a payment in doubt waits for appliance.payments to resolve it first)
             async with self._lock:
                 await self._complete_if_paid()
 
@@ -624,20 +625,63 @@ class Lane:
             await self._complete_if_paid()
             return Money(event.change, self.profile.currency)
 
-    async def pay_other(self, kind: TenderKind, amount: Money, reference: str = "") -> None:
-        """A non-cash tender already approved by its provider (payments issue wires the providers)."""
+    async def pay_other(self, kind: TenderKind, amount: Money, reference: str = "", *,
+                        tender_id: str | None = None) -> None:
+        """A non-cash tender already approved by its provider (appliance.payments wires the providers)."""
         async with self._lock:
             sale = self._require_sale("pay")
             try:
                 self._require_bagged(sale)
                 priced = self._price(sale)
-                event = sale.pay_other(kind, amount, priced.total, f"t{len(sale.tenders) + 1}", self._clock(),
-                                       reference)
+                event = sale.pay_other(kind, amount, priced.total, tender_id or f"t{len(sale.tenders) + 1}",
+                                       self._clock(), reference)
             except DomainError as err:
                 self._reject("pay", err)
             await self._commit(event)
             self._emit_sale()
             await self._complete_if_paid()
+
+    # provider payments (appliance.payments): each step journaled before the next is taken
+    async def request_payment(self, txn_id: str, kind: TenderKind, amount: Money, card: str = "",
+                              entry_mode: str = "") -> None:
+        """Journal a provider payment before it is sent (card is masked: first 6 / last 4 at most)."""
+        async with self._lock:
+            sale = self._require_sale("pay")
+            try:
+                event = sale.request_payment(txn_id, kind, amount, self._price(sale).total, self._clock(), card,
+                                             entry_mode)
+            except DomainError as err:
+                self._reject("pay", err)
+            await self._commit(event)
+            self._emit_sale()
+
+    async def answer_payment(self, txn_id: str, state: str, code: str = "", approved: int = 0,
+                             auth_code: str = "", card: str = "") -> None:
+        async with self._lock:
+            sale = self._require_sale("pay")
+            try:
+                event = sale.answer_payment(txn_id, state, self._clock(), code=code, approved=approved,
+                                            auth_code=auth_code, card=card)
+            except DomainError as err:
+                self._reject("pay", err)
+            await self._commit(event)
+            self._emit_sale()
+
+    async def reverse_payment(self, txn_id: str, reason: str = "") -> None:
+        async with self._lock:
+            sale = self._require_sale("pay")
+            try:
+                event = sale.reverse_payment(txn_id, self._clock(), reason)
+            except DomainError as err:
+                self._reject("pay", err)
+            await self._commit(event)
+            self._emit_sale()
+
+    async def settle(self) -> None:
+        """Complete the open sale if its tenders cover it and no payment is in doubt (after recovery)."""
+        async with self._lock:
+            if self._sale is not None and self._sale.tenders and not self._sale.in_doubt():
+                await self._complete_if_paid()
 
     async def void_sale(self, reason: str = "voided at the lane") -> None:
         async with self._lock:

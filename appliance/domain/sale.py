@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
@@ -24,6 +25,9 @@ from appliance.domain.sale_events import (
     LineAdded,
     LineVoided,
     MemberIdentified,
+    PaymentAnswered,
+    PaymentRequested,
+    PaymentReversed,
     QuantityChanged,
     ReturnLineAdded,
     SaleCompleted,
@@ -71,6 +75,34 @@ class Intervention:
         return not self.outcome
 
 
+@dataclass(slots=True)
+class Payment:
+    """A provider payment as the journal knows it; ``requested`` means in doubt until answered or reversed."""
+
+    txn_id: str
+    kind: TenderKind
+    amount: int
+    card: str = ""
+    entry_mode: str = ""
+    state: str = "requested"  # requested | approved | partial | declined | reversed
+    code: str = ""
+    approved: int = 0
+    auth_code: str = ""
+
+    @property
+    def tender_id(self) -> str:
+        return f"{self.kind.value}:{self.txn_id}"
+
+
+_MASKED = re.compile(r"^(\d{0,6}\**\d{0,4}|)$")
+
+
+def _check_masked(card: str) -> None:
+    digits = sum(c.isdigit() for c in card)
+    if not _MASKED.match(card) or digits > 10:
+        raise SaleRuleError("A card number in the journal must be masked (first 6 / last 4 at most).")
+
+
 @dataclass
 class Sale:
     sale_id: str
@@ -96,6 +128,7 @@ class Sale:
     original_receipt: str = ""
     returns: dict[int, ReturnLineAdded] = field(default_factory=dict)
     void_reason: str = ""
+    payments: dict[str, Payment] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ fold
     @classmethod
@@ -157,6 +190,15 @@ class Sale:
                 iv.cleared_by, iv.outcome, iv.cleared_at = e.by, e.outcome, e.at
             case TenderVoided():
                 self.tenders = [t for t in self.tenders if t.tender_id != e.tender_id]
+            case PaymentRequested():
+                self.payments[e.txn_id] = Payment(e.txn_id, TenderKind(e.kind), e.amount, e.card, e.entry_mode)
+            case PaymentAnswered():
+                p = self.payments[e.txn_id]
+                p.state, p.code, p.approved, p.auth_code = e.state, e.code, e.approved, e.auth_code
+                p.card = e.card or p.card
+            case PaymentReversed():
+                p = self.payments[e.txn_id]
+                p.state, p.approved = "reversed", 0
             case SaleCompleted():
                 self.status, self.completed_at = SaleStatus.COMPLETED, e.at
                 self.receipt_no, self.record_id = e.receipt_no, e.record_id
@@ -191,6 +233,9 @@ class Sale:
 
     def change(self) -> Money:
         return Money(sum(t.change.minor for t in self.tenders), self.currency)
+
+    def in_doubt(self) -> list[Payment]:
+        return [p for p in self.payments.values() if p.state == "requested"]
 
     @property
     def is_open(self) -> bool:
@@ -310,6 +355,37 @@ class Sale:
         check_non_cash(self.balance(total), amount, kind)
         return TenderAdded(**self._next(at), tender_id=tender_id, kind=kind.value, amount=amount.minor,
                            tendered=amount.minor, reference=reference)
+
+    def request_payment(self, txn_id: str, kind: TenderKind, amount: Money, total: Money, at: dt.datetime,
+                        card: str = "", entry_mode: str = "") -> PaymentRequested:
+        _check_masked(card)
+        self._require_no_interventions()  # charge no card for a sale that could not complete
+        if txn_id in self.payments:
+            raise SaleRuleError(f"Payment {txn_id} was already requested.")
+        check_non_cash(self.balance(total), amount, kind)
+        return PaymentRequested(**self._next(at), txn_id=txn_id, kind=kind.value, amount=amount.minor, card=card,
+                                entry_mode=entry_mode)
+
+    def answer_payment(self, txn_id: str, state: str, at: dt.datetime, *, code: str = "", approved: int = 0,
+                       auth_code: str = "", card: str = "") -> PaymentAnswered:
+        _check_masked(card)
+        p = self.payments.get(txn_id)
+        if p is None or p.state != "requested":
+            raise SaleRuleError(f"Payment {txn_id} is not awaiting an answer.")
+        if state not in ("approved", "partial", "declined"):
+            raise SaleRuleError(f"A payment answer is approved, partial or declined, not {state!r}.")
+        if not 0 <= approved <= p.amount or (state == "declined" and approved):
+            raise SaleRuleError(f"Payment {txn_id} cannot approve {approved} of {p.amount}.")
+        return PaymentAnswered(**self._next(at), txn_id=txn_id, state=state, code=code, approved=approved,
+                               auth_code=auth_code, card=card)
+
+    def reverse_payment(self, txn_id: str, at: dt.datetime, reason: str = "") -> PaymentReversed:
+        p = self.payments.get(txn_id)
+        if p is None or p.state in ("reversed", "declined"):
+            raise SaleRuleError(f"Payment {txn_id} has nothing to reverse.")
+        if p.tender_id in {t.tender_id for t in self.tenders}:
+            raise SaleRuleError(f"Payment {txn_id} is a tender of this sale: void the tender first.")
+        return PaymentReversed(**self._next(at), txn_id=txn_id, reason=reason)
 
     def void_tender(self, tender_id: str, at: dt.datetime, reason: str = "") -> TenderVoided:
         if not any(t.tender_id == tender_id for t in self.tenders):

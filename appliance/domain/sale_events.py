@@ -123,6 +123,32 @@ class InterventionCleared(SaleEvent, frozen=True, kw_only=True):
     note: str = ""
 
 
+class PaymentRequested(SaleEvent, frozen=True, kw_only=True):
+    """A provider payment about to be sent (journaled before sending): the txn id is its idempotency key."""
+
+    txn_id: str
+    kind: str  # card | gift_card | qr
+    amount: int
+    card: str = ""  # masked: first 6 / last 4 at most
+    entry_mode: str = ""
+
+
+class PaymentAnswered(SaleEvent, frozen=True, kw_only=True):
+    txn_id: str
+    state: str  # approved | partial | declined
+    code: str = ""
+    approved: int = 0
+    auth_code: str = ""
+    card: str = ""  # masked: first 6 / last 4 at most
+
+
+class PaymentReversed(SaleEvent, frozen=True, kw_only=True):
+    """The payment was reversed at the provider (in doubt, or a late read): nothing is charged."""
+
+    txn_id: str
+    reason: str = ""
+
+
 class SaleCompleted(SaleEvent, frozen=True, kw_only=True):
     receipt_no: int  # per lane, gapless: allocated by the journal in the completing transaction
     record_id: str  # UUIDv7 of the sale record HQ receives (its idempotency key)
@@ -140,7 +166,8 @@ class SaleVoided(SaleEvent, frozen=True, kw_only=True):
 EVENT_TYPES: dict[str, type[SaleEvent]] = {
     cls.__name__: cls
     for cls in (SaleStarted, LineAdded, QuantityChanged, LineVoided, MemberIdentified, CouponPresented, TenderAdded,
-                TenderVoided, InterventionRaised, InterventionCleared, ReturnLineAdded, SaleCompleted, SaleVoided)
+                TenderVoided, InterventionRaised, InterventionCleared, ReturnLineAdded, SaleCompleted, SaleVoided,
+                PaymentRequested, PaymentAnswered, PaymentReversed)
 }
 
 # (type name, from schema version) -> function turning that payload into the next version's shape
