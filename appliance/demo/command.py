@@ -6,6 +6,10 @@ by a keyboard-wedge scanner set to a German layout (an evdev input_event stream 
 xkbcommon decoder as hardware), produce is weighed on a Mettler Toledo 8217 simulated on a pty, and
 the receipt goes to a file as the ESC/POS bytes a printer would get. `--now` fixes the clock, making
 the receipt byte-identical run to run.
+
+`--card AMOUNT` pays that much by card before the cash: the shopper taps a test card on the PIN-pad
+firmware simulator (a pty), and a `lanekit-payhost` subprocess authorizes it over mutual TLS; the
+receipt shows the split tender with the card's last 4 digits only.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import pathlib
 import sys
 import tempfile
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from appliance.demo.basket import BasketFileError, Directive, ScanStep, Step, load_basket
 from appliance.devices import ScaleWeights
@@ -37,6 +42,9 @@ SCANNER_LAYOUT = "de"
 
 DEMO_DIR = pathlib.Path(__file__).resolve().parent
 
+if TYPE_CHECKING:
+    from appliance.demo.card_desk import CardDesk
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--basket", type=pathlib.Path, default=DEMO_DIR / "basket.txt",
@@ -46,6 +54,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where the replica, journal and receipts go (default: a fresh temporary dir)")
     parser.add_argument("--ui", choices=("auto", "on", "off"), default="auto",
                         help="show the kiosk UI and pay by touch (auto: when a display is available)")
+    parser.add_argument("--card", default=None, metavar="AMOUNT",
+                        help="pay AMOUNT by card (PIN-pad simulator + lanekit-payhost over mTLS) before the cash")
     parser.add_argument("--now", type=_parse_now, default=None,
                         help="fixed clock, ISO 8601 (e.g. 2026-12-03T10:00:00+01:00): identical receipts run to run")
 
@@ -80,6 +90,12 @@ async def run(args: argparse.Namespace) -> int:
                 contextlib.AsyncExitStack() as stack:
             print(f"scale: Toledo 8217 simulator on {scale.sim.port}; scanner: evdev stream, layout {SCANNER_LAYOUT}")
             audit = await stack.enter_async_context(AuditLog(data_dir / "audit.db"))
+            card = None
+            if getattr(args, "card", None):
+                from appliance.demo.card_desk import CardDesk
+
+                desk = await stack.enter_async_context(CardDesk(data_dir / "payments", "lane-01", profile.id))
+                card = (desk, Money.parse(args.card, profile.currency))
             lane = Lane(LaneConfig("lane-01", number=1), profile, replica, journal,
                         PrinterReceipts(printer, lane_number=1), **({"clock": clock} if clock else {}),
                         rules=load_promotions(profile), scale=ScaleWeights(scale), weight_timeout_s=5.0,
@@ -95,7 +111,7 @@ async def run(args: argparse.Namespace) -> int:
                 await basket
                 paid = lane.last_sale is not None and lane.sale is None
             else:
-                paid = await _run_basket(lane, steps, scale)
+                paid = await _run_basket(lane, steps, scale, card=card)
             while not lane_events.empty():
                 e = lane_events.get_nowait()
                 if isinstance(e, LaneNotice):
@@ -117,9 +133,21 @@ async def _wedge_scan(text: str) -> tuple[bytes, str | None]:
     raise RuntimeError(f"the simulated scanner produced no scan for {text!r}")
 
 
-async def _run_basket(lane: Lane, steps: list[Step], scale: Scale, *, pay: bool = True, pause: float = 0.0) -> bool:
+async def _pay_card(lane: Lane, card: tuple[CardDesk, Money]) -> None:
+    desk, amount = card
+    answer = await desk.pay(lane, amount)
+    approved = Money(answer.approved, amount.currency)
+    print(f"card {amount_text(amount, lane.profile.locale)} {amount.currency} tapped -> {answer.state} "
+          f"{amount_text(approved, lane.profile.locale)} (**** {answer.last4}, auth {answer.auth_code or '-'})")
+
+
+async def _run_basket(lane: Lane, steps: list[Step], scale: Scale, *, pay: bool = True, pause: float = 0.0,
+                      card: tuple[CardDesk, Money] | None = None) -> bool:
     cur = lane.profile.currency
     for step in steps:
+        if card is not None and isinstance(step, Directive) and step.verb == "cash":
+            await _pay_card(lane, card)
+            card = None
         if pause:
             await asyncio.sleep(pause)
         try:
@@ -166,6 +194,8 @@ async def _run_basket(lane: Lane, steps: list[Step], scale: Scale, *, pay: bool 
         except LaneError as err:
             print(f"scan {getattr(step, 'data', '')!r} refused: {err}" if isinstance(step, ScanStep)
                   else f"{step.verb} refused: {err}")
+    if card is not None and lane.sale is not None:
+        await _pay_card(lane, card)
     if pay and lane.sale is not None and lane.sale.lines:
         view = lane.view()
         assert view is not None

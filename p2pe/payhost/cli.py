@@ -3,6 +3,7 @@
     lanekit-payhost serve --config /etc/lanekit/payhost.toml
     lanekit-payhost new-bdk /etc/lanekit/keys/bdk.key      # lab only: a random BDK, 0600
     lanekit-payhost ledger --config payhost.toml           # the ledger as JSON lines
+    lanekit-payhost key-block --bdk-file F --kbpk-file K --ikid HEX   # lab key loading: TR-31 block
 
 `serve` prints ``payhost listening on https://HOST:PORT`` once it accepts connections (port 0
 picks a free port), and stops cleanly on SIGTERM/SIGINT.
@@ -58,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("path", type=pathlib.Path)
     s = sub.add_parser("ledger", help="print the ledger as JSON lines")
     s.add_argument("--config", type=pathlib.Path, required=True)
+    s = sub.add_parser("key-block", help="print the TR-31 block that loads a PIN pad's AES DUKPT initial key "
+                                         "(lab key loading; the KBPK is the pad's key block protection key)")
+    s.add_argument("--bdk-file", type=pathlib.Path, required=True)
+    s.add_argument("--kbpk-file", type=pathlib.Path, required=True)
+    s.add_argument("--ikid", required=True, help="the pad's 8-byte initial key id, 16 hex digits")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -67,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             write_bdk(args.path, os.urandom(16))
             print(f"BDK written to {args.path} (0600)")
             return 0
+        if args.command == "key-block":
+            return _key_block(args.bdk_file, args.kbpk_file, args.ikid)
         cfg, base = load_config(args.config)
         ledger = Ledger(cfg.path(cfg.ledger, base))
         for row in ledger.rows():
@@ -77,6 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", err)
         print(f"lanekit-payhost {args.command}: {err}", file=sys.stderr)
         return 1
+
+
+def _key_block(bdk_file: pathlib.Path, kbpk_file: pathlib.Path, ikid: str) -> int:
+    from p2pe.host import initial_key_block
+
+    try:
+        ik_id = bytes.fromhex(ikid)
+    except ValueError:
+        raise KeyFileError(f"--ikid {ikid!r} is not hex") from None
+    if len(ik_id) != 8:
+        raise KeyFileError(f"--ikid is 8 bytes (16 hex digits), not {len(ik_id)}")
+    print(initial_key_block(load_bdk(bdk_file), ik_id, load_bdk(kbpk_file)))
+    return 0
 
 
 if __name__ == "__main__":
