@@ -32,7 +32,7 @@ from appliance.payments.gateway import (
     GatewayTimeout,
     GatewayUnreachable,
 )
-from appliance.payments.wire import Answer, CardAuthorization
+from appliance.payments.wire import Answer, CardAuthorization, GiftRedeem
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,31 @@ class CardPayments:
             return await self.resolve(txn_id)
         return await self._answered(answer)
 
+    async def pay_gift_card(self, number: str, amount: Money | None = None) -> Answer:
+        """Redeem a gift card (its number as scanned) for ``amount`` (default: the balance due).
+
+        The number goes to the host only; the journal and the receipt get it masked like a PAN."""
+        sale = self.lane.sale
+        priced = self.lane.price()
+        if sale is None or priced is None:
+            raise LaneError("There is no open sale: scan an item first.")
+        if not (number.isdigit() and 8 <= len(number) <= 19):
+            raise LaneError("A gift card number is 8 to 19 digits.")
+        amount = amount or sale.balance(priced.total)
+        txn_id = txn_id_for(sale.sale_id, len(sale.payments) + 1)
+        await self.lane.request_payment(txn_id, TenderKind.GIFT_CARD, amount, mask(number), "barcode")
+        request = GiftRedeem(txn_id=txn_id, lane_id=self.lane.config.lane_id, card=number, amount=amount.minor,
+                             currency=amount.currency)
+        try:
+            answer = await self.gateway.redeem_gift(request)
+        except GatewayRefused as err:
+            log.warning("gift card payment %s refused by the host: %s", txn_id, err)
+            answer = Answer(v=1, txn_id=txn_id, state="declined", code=err.error, message=str(err))
+        except GatewayError as err:
+            log.warning("gift card payment %s in doubt: %s", txn_id, err)
+            return await self.resolve(txn_id)
+        return await self._answered(answer)
+
     async def _answered(self, answer: Answer) -> Answer:
         await self.lane.answer_payment(answer.txn_id, answer.state, answer.code, answer.approved,
                                        answer.auth_code, mask(answer.card))
@@ -142,8 +167,7 @@ class CardPayments:
         if p is None or p.state not in ("approved", "partial") or p.tender_id in {t.tender_id for t in sale.tenders}:
             return
         reference = f"**** {p.card[-4:]}" + (f" auth {p.auth_code}" if p.auth_code else "")
-        await self.lane.pay_other(TenderKind.CARD, Money(p.approved, sale.currency), reference,
-                                  tender_id=p.tender_id)
+        await self.lane.pay_other(p.kind, Money(p.approved, sale.currency), reference, tender_id=p.tender_id)
 
     # ------------------------------------------------------------------- doubt
     async def resolve(self, txn_id: str) -> Answer:

@@ -11,14 +11,26 @@ import asyncio
 import contextlib
 import logging
 import ssl
+from typing import TypeVar
 
 import h11
 import msgspec
 
 from appliance.payments.gateway import GatewayError, GatewayRefused, GatewayTimeout, GatewayUnreachable
-from appliance.payments.wire import Answer, CardAuthorization, ErrorBody, Refund, Reversal, StatusQuery
+from appliance.payments.wire import (
+    Answer,
+    CardAuthorization,
+    ErrorBody,
+    GiftBalance,
+    GiftBalanceQuery,
+    GiftRedeem,
+    Refund,
+    Reversal,
+    StatusQuery,
+)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _encode = msgspec.json.Encoder().encode
 
 
@@ -51,7 +63,13 @@ class HttpsGateway:
     async def refund(self, refund_id: str, txn_id: str, amount: int) -> Answer:
         return await self._call("/v1/refund", _encode(Refund(refund_id=refund_id, txn_id=txn_id, amount=amount)))
 
-    async def _call(self, path: str, body: bytes) -> Answer:
+    async def redeem_gift(self, request: GiftRedeem) -> Answer:
+        return await self._call("/v1/gift/redeem", _encode(request))
+
+    async def gift_balance(self, card: str) -> GiftBalance:
+        return await self._call("/v1/gift/balance", _encode(GiftBalanceQuery(card=card)), GiftBalance)
+
+    async def _call(self, path: str, body: bytes, answer: type[T] = Answer) -> T:  # type: ignore[assignment]
         try:
             reader, writer = await asyncio.wait_for(
                 asyncio.open_connection(self.host, self.port, ssl=self._ctx, server_hostname=self._server_name),
@@ -73,7 +91,7 @@ class HttpsGateway:
             if status != 200:
                 err = msgspec.json.decode(payload, type=ErrorBody)
                 raise GatewayRefused(status, err.error, err.message)
-            return msgspec.json.decode(payload, type=Answer)
+            return msgspec.json.decode(payload, type=answer)
         except (msgspec.ValidationError, msgspec.DecodeError) as err:
             log.error("payment host answer to %s does not decode: %s", path, err)
             raise GatewayError(f"payment host answer to {path} ({status}) does not decode: {err}") from err

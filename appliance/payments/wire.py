@@ -44,6 +44,27 @@ class Refund(msgspec.Struct, kw_only=True, frozen=True):
     amount: int
 
 
+class GiftRedeem(msgspec.Struct, kw_only=True, frozen=True):
+    v: int = 1
+    txn_id: str
+    lane_id: str
+    card: str
+    amount: int
+    currency: str
+
+
+class GiftBalanceQuery(msgspec.Struct, kw_only=True, frozen=True):
+    v: int = 1
+    card: str
+
+
+class GiftBalance(msgspec.Struct, kw_only=True, frozen=True):
+    v: Literal[1]
+    card: Annotated[str, msgspec.Meta(max_length=19, pattern=r"^[0-9*]*$")]
+    balance: Annotated[int, msgspec.Meta(ge=0)]
+    currency: str
+
+
 class Answer(msgspec.Struct, kw_only=True, frozen=True):
     v: Literal[1]
     txn_id: str

@@ -35,7 +35,7 @@ async def serve(config_path: pathlib.Path) -> int:
     ctx = server_context(str(cfg.path(cfg.cert, base)), str(cfg.path(cfg.key, base)),
                          str(cfg.path(cfg.client_ca, base)))
     ledger = Ledger(cfg.path(cfg.ledger, base))
-    server = PayhostServer(PaymentService(ledger, bdk, cfg.rules), ctx)
+    server = PayhostServer(PaymentService(ledger, bdk, cfg.rules, cfg.gift_cards, cfg.currency), ctx)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -35,6 +35,9 @@ class PayhostConfig(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, fr
     ledger: str = "/var/lib/lanekit-payhost/ledger.db"
     bdk_file: str = ""
     rules: Rules = msgspec.field(default_factory=Rules)
+    currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")] = "EUR"
+    # lab gift cards issued at start-up (number -> opening balance in minor units); existing ones keep theirs
+    gift_cards: dict[str, Annotated[int, msgspec.Meta(ge=0)]] = msgspec.field(default_factory=dict)
 
     def path(self, value: str, base: pathlib.Path) -> pathlib.Path:
         p = pathlib.Path(value)

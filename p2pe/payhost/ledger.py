@@ -35,6 +35,17 @@ CREATE TABLE IF NOT EXISTS txns (
     created TEXT NOT NULL,
     updated TEXT NOT NULL
 );
+-- gift cards are keyed by an HMAC of the number (never the number itself)
+CREATE TABLE IF NOT EXISTS gift_cards (
+    card_key TEXT PRIMARY KEY,
+    masked TEXT NOT NULL,
+    balance INTEGER NOT NULL CHECK (balance >= 0),
+    currency TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS gift_txns (
+    txn_id TEXT PRIMARY KEY REFERENCES txns (txn_id),
+    card_key TEXT NOT NULL REFERENCES gift_cards (card_key)
+);
 """
 
 COLUMNS = ("txn_id", "kind", "lane", "original", "amount", "approved", "currency", "state", "code", "auth_code",
@@ -82,7 +93,52 @@ class Ledger:
         assert row is not None
         return row
 
+    # -- gift cards ------------------------------------------------------------------------
+    def issue_gift(self, card_key: str, masked: str, balance: int, currency: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO gift_cards VALUES (?, ?, ?, ?)", (card_key, masked, balance, currency))
+
+    def gift(self, card_key: str) -> sqlite3.Row | None:
+        return self._db.execute("SELECT * FROM gift_cards WHERE card_key = ?", (card_key,)).fetchone()
+
+    def redeem(self, txn_id: str, card_key: str, amount: int) -> sqlite3.Row:
+        """Debit up to ``amount`` and decide the pending row, in one transaction."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            card = self.gift(card_key)
+            take = min(amount, card["balance"]) if card is not None else 0
+            if card is None:
+                state, code = "declined", "14"
+            elif take == 0:
+                state, code = "declined", "51"
+            else:
+                state, code = ("approved", "00") if take == amount else ("partial", "10")
+                self._db.execute("UPDATE gift_cards SET balance = balance - ? WHERE card_key = ?", (take, card_key))
+                self._db.execute("INSERT INTO gift_txns VALUES (?, ?)", (txn_id, card_key))
+            self._db.execute("UPDATE txns SET state = ?, code = ?, approved = ?, updated = ? WHERE txn_id = ?",
+                             (state, code, take, _now(), txn_id))
+            self._db.execute("COMMIT")
+        except sqlite3.Error:
+            self._db.execute("ROLLBACK")
+            raise
+        row = self.get(txn_id)
+        assert row is not None
+        return row
+
+    def _credit_gift(self, txn_id: str, amount: int) -> None:
+        self._db.execute("UPDATE gift_cards SET balance = balance + ? WHERE card_key ="
+                         " (SELECT card_key FROM gift_txns WHERE txn_id = ?)", (amount, txn_id))
+
     def reverse(self, txn_id: str, lane: str) -> sqlite3.Row:
+        before = self.get(txn_id)
+        if before is not None and before["kind"] == "gift" and before["state"] in ("approved", "partial"):
+            self._db.execute("BEGIN IMMEDIATE")
+            self._credit_gift(txn_id, before["approved"])
+            self._db.execute("UPDATE txns SET reversed_from = state, state = 'reversed', updated = ?"
+                             " WHERE txn_id = ?", (_now(), txn_id))
+            self._db.execute("COMMIT")
+            row = self.get(txn_id)
+            assert row is not None
+            return row
         now = _now()
         self._db.execute(
             "INSERT OR IGNORE INTO txns (txn_id, kind, lane, amount, currency, state, reversed_from, created,"
@@ -94,6 +150,10 @@ class Ledger:
         assert row is not None
         return row
 
+    def credit_refund(self, original: str, amount: int) -> None:
+        """A refund of a gift redemption goes back onto the card."""
+        self._credit_gift(original, amount)
+
     def refunded(self, txn_id: str) -> int:
         row = self._db.execute("SELECT COALESCE(SUM(approved), 0) FROM txns WHERE kind = 'refund' AND original = ?"
                                " AND state = 'approved'", (txn_id,)).fetchone()
@@ -102,7 +162,7 @@ class Ledger:
     def charged(self) -> dict[str, int]:
         """Net amount charged per sale id (approved - refunds): what a shopper pays."""
         out: dict[str, int] = {}
-        for r in self._db.execute("SELECT txn_id, approved FROM txns WHERE kind = 'sale' AND state IN"
+        for r in self._db.execute("SELECT txn_id, approved FROM txns WHERE kind IN ('sale', 'gift') AND state IN"
                                   " ('approved', 'partial')"):
             out[r["txn_id"]] = r["approved"] - self.refunded(r["txn_id"])
         return out

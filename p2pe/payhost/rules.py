@@ -27,7 +27,7 @@ class Decision:
 
 
 MESSAGES = {"00": "approved", "10": "partial approval", "05": "do not honor", "51": "insufficient funds",
-            "55": "incorrect PIN", "14": "invalid card number"}
+            "55": "incorrect PIN", "14": "invalid card number", "13": "invalid amount"}
 
 
 def decide(rules: Rules, amount: int, pan: str, pin: str | None, pin_bad: bool) -> Decision:

@@ -113,7 +113,7 @@ class PayhostServer:
             return 404, encode(ErrorBody(error="not_found", message=f"no operation {method} {path[:80]}"))
         try:
             req = decode_request(path, body)
-            op = getattr(self.service, path.rsplit("/", 1)[1])
+            op = getattr(self.service, path.removeprefix("/v1/").replace("/", "_"))
             return 200, encode(await op(req, peer))
         except WireError as err:
             log.warning("payhost: %s from %s refused: %s", path, peer, err)

@@ -60,6 +60,28 @@ class RefundRequest(_Request, frozen=True, kw_only=True):
     amount: Amount
 
 
+GiftNumber = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{8,19}$")]
+
+
+class GiftRedeemRequest(_Request, frozen=True, kw_only=True):
+    txn_id: Id
+    lane_id: Id
+    card: GiftNumber  # scanned from the gift card's barcode; stored masked only
+    amount: Amount
+    currency: Currency
+
+
+class GiftBalanceRequest(_Request, frozen=True, kw_only=True):
+    card: GiftNumber
+
+
+class GiftBalance(msgspec.Struct, kw_only=True, frozen=True):
+    v: int = VERSION
+    card: str  # masked
+    balance: int
+    currency: str
+
+
 class Answer(msgspec.Struct, kw_only=True, frozen=True):
     v: int = VERSION
     txn_id: str
@@ -85,6 +107,8 @@ REQUESTS: dict[str, type[_Request]] = {
     "/v1/status": StatusRequest,
     "/v1/reverse": ReverseRequest,
     "/v1/refund": RefundRequest,
+    "/v1/gift/redeem": GiftRedeemRequest,
+    "/v1/gift/balance": GiftBalanceRequest,
 }
 
 encode = msgspec.json.Encoder().encode

@@ -70,8 +70,9 @@ class Payhost:
     """`async with Payhost(tmp_path, rules={...}) as host:` — host.gateway("lane-1"), host.rows()."""
 
     def __init__(self, root: pathlib.Path, *, rules: dict[str, object] | None = None,
-                 lanes: tuple[str, ...] = ("lane-1",)) -> None:
+                 lanes: tuple[str, ...] = ("lane-1",), gift_cards: dict[str, int] | None = None) -> None:
         self.root = root
+        self.gift_cards = gift_cards or {}
         self.rules = rules or {}
         self.lanes = lanes
         self.port = 0
@@ -94,7 +95,7 @@ class Payhost:
         issued = self.root / "pki" / "issued" / "payhost"
         cfg = {"listen": "127.0.0.1", "port": self.port, "cert": str(issued / "cert.pem"),
                "key": str(issued / "key.pem"), "client_ca": str(issued / "ca.pem"), "ledger": str(self.ledger),
-               "bdk_file": str(bdk), "rules": self.rules}
+               "bdk_file": str(bdk), "gift_cards": self.gift_cards, "rules": self.rules}
         self.config.write_text(_toml(cfg))
 
     def command(self) -> list[str]:
@@ -139,5 +140,12 @@ class Payhost:
         db.row_factory = sqlite3.Row
         try:
             return {r["txn_id"]: dict(r) for r in db.execute("SELECT * FROM txns")}
+        finally:
+            db.close()
+
+    def gift_balances(self) -> dict[str, int]:
+        db = sqlite3.connect(f"file:{self.ledger}?mode=ro", uri=True)
+        try:
+            return dict(db.execute("SELECT masked, balance FROM gift_cards").fetchall())
         finally:
             db.close()

@@ -75,7 +75,9 @@ def test_the_appliance_and_the_payment_host_agree_on_the_wire() -> None:
 
     pairs = [(lane_wire.CardAuthorization, host_wire.AuthorizeRequest), (lane_wire.StatusQuery, host_wire.StatusRequest),
              (lane_wire.Reversal, host_wire.ReverseRequest), (lane_wire.Refund, host_wire.RefundRequest),
-             (lane_wire.Answer, host_wire.Answer), (lane_wire.ErrorBody, host_wire.ErrorBody)]
+             (lane_wire.Answer, host_wire.Answer), (lane_wire.ErrorBody, host_wire.ErrorBody),
+             (lane_wire.GiftRedeem, host_wire.GiftRedeemRequest), (lane_wire.GiftBalanceQuery, host_wire.GiftBalanceRequest),
+             (lane_wire.GiftBalance, host_wire.GiftBalance)]
     for mine, theirs in pairs:
         assert set(mine.__struct_fields__) == set(theirs.__struct_fields__), (mine, theirs)
     request = lane_wire.CardAuthorization(txn_id="t.1", lane_id="lane-1", amount=5, currency="EUR",
