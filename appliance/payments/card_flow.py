@@ -33,6 +33,7 @@ from appliance.payments.gateway import (
     GatewayUnreachable,
 )
 from appliance.payments.wire import Answer, CardAuthorization, GiftRedeem
+from drivers.events import DeviceTimeout
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,11 @@ class CardPayments:
         amount = amount or due
         txn_id = txn_id_for(sale.sale_id, len(sale.payments) + 1)
         await self.pad.start_transaction(txn_id, amount.minor, amount.currency)
-        read = await self.pad.wait_card(txn_id, self.card_timeout)
+        try:
+            read = await self.pad.wait_card(txn_id, self.card_timeout)
+        except DeviceTimeout as err:
+            # nothing was journaled or sent; a read that still arrives is late: see late_read
+            raise LaneError(f"No card was presented within {self.card_timeout:g} s; the payment was cancelled.") from err
         return await self.authorize(read, amount)
 
     async def authorize(self, read: CardReadLike, amount: Money) -> Answer:

@@ -11,7 +11,7 @@ import pytest
 
 from appliance.domain import sale_events
 from appliance.domain.money import Money
-from appliance.lane import Lane, LaneConfig
+from appliance.lane import Lane, LaneConfig, LaneError
 from appliance.payments.card_flow import CardPayments, txn_id_for
 from appliance.receipt import build_receipt
 from appliance.store.journal import Journal
@@ -40,7 +40,7 @@ def profile() -> StoreProfile:
 
 @pytest.fixture
 async def host(tmp_path: pathlib.Path) -> AsyncIterator[Payhost]:
-    async with Payhost(tmp_path / "host", rules={"slow_seconds": 0.2, "hang_seconds": 3.0}, lanes=(LANE,)) as h:
+    async with Payhost(tmp_path / "host", rules={"slow_seconds": 0.2, "hang_seconds": 6.0}, lanes=(LANE,)) as h:
         yield h
 
 
@@ -141,9 +141,9 @@ async def test_decline_then_partial_approval_leaves_a_balance_paid_by_cash(tmp_p
 async def test_timeout_then_status_then_reversal(tmp_path, profile, stores, host, pad) -> None:
     replica, journal = stores
     lane = await make_lane(tmp_path, profile, journal, replica)
-    cards = CardPayments(lane, host.gateway(LANE, timeout=1.0), pad)
+    cards = CardPayments(lane, host.gateway(LANE, timeout=2.0), pad)
     await lane.scan(HOODIE)
-    hung = await pay_card(cards, pad.simulator, "tap", Money(1098, "EUR"))  # host pending 3 s
+    hung = await pay_card(cards, pad.simulator, "tap", Money(1098, "EUR"))  # host pending 6 s
     assert hung.state == "reversed"
     lost = await pay_card(cards, pad.simulator, "tap", Money(1099, "EUR"))  # approved, answer held
     assert (lost.state, lost.approved) == ("approved", 1099)
@@ -151,7 +151,7 @@ async def test_timeout_then_status_then_reversal(tmp_path, profile, stores, host
     assert sale is not None
     assert [(p.state, p.approved) for p in sale.payments.values()] == [("reversed", 0), ("approved", 1099)]
     assert [t.amount.minor for t in sale.tenders] == [1099]
-    await asyncio.sleep(3.5)  # the hung decision lands after the reversal: still not charged
+    await asyncio.sleep(4.5)  # the hung decision lands after the reversal: still not charged
     assert {k.rsplit(".", 1)[1]: (r["state"], r["approved"]) for k, r in host.rows().items()} == {
         "1": ("reversed", 0), "2": ("approved", 1099)}
 
@@ -185,3 +185,25 @@ def sale_events_kind():
     from appliance.domain.tenders import TenderKind
 
     return TenderKind.CARD
+
+
+async def test_no_card_presented_cancels_and_a_late_read_is_never_charged(tmp_path, profile, stores, host,
+                                                                         pad) -> None:
+    from drivers.events import CardRead, EntryMode
+    from tests.support.payhost import authorization, card_read
+
+    replica, journal = stores
+    lane = await make_lane(tmp_path, profile, journal, replica)
+    cards = CardPayments(lane, host.gateway(LANE), pad, card_timeout=0.5)
+    await lane.scan(HOODIE)
+    with pytest.raises(LaneError, match="No card was presented"):
+        await cards.pay()
+    sale = lane.sale
+    assert sale is not None and sale.payments == {} and host.rows() == {}
+    # the card arrives after the lane gave up: the read is reversed before anything could charge it
+    txn = txn_id_for(sale.sale_id, 1)
+    ksn, data, block = card_read(5)
+    late = CardRead(txn, data, ksn, "476173******0119", EntryMode.CONTACTLESS, block, late=True)
+    assert (await cards.late_read(late)).state == "reversed"
+    assert (await host.gateway(LANE).authorize(authorization(txn, 4500, 5, lane=LANE))).state == "reversed"
+    assert {k: (r["state"], r["approved"]) for k, r in host.rows().items()} == {txn: ("reversed", 0)}

@@ -20,7 +20,7 @@ from tests.support.proc import REPO, env
 
 @pytest.fixture
 async def host(tmp_path):
-    async with Payhost(tmp_path, rules={"slow_seconds": 0.5, "hang_seconds": 3.0}, lanes=("lane-1", "lane-2")) as h:
+    async with Payhost(tmp_path, rules={"slow_seconds": 0.5, "hang_seconds": 6.0}, lanes=("lane-1", "lane-2")) as h:
         yield h
 
 
@@ -55,16 +55,16 @@ async def test_same_transaction_id_is_answered_once_and_a_different_request_is_r
 
 
 async def test_lost_answer_is_found_by_status_and_a_hung_one_is_reversed(host: Payhost) -> None:
-    gw = host.gateway(timeout=1.0)
+    gw = host.gateway(timeout=2.0)
     with pytest.raises(GatewayTimeout):
-        await gw.authorize(authorization("lost-1", 1099, 1))  # decided at once, answer held 3 s
+        await gw.authorize(authorization("lost-1", 1099, 1))  # decided at once, answer held 6 s
     assert (await gw.status("lost-1")).state == "approved"
     with pytest.raises(GatewayTimeout):
-        await gw.authorize(authorization("hung-2", 1098, 2))  # pending for 3 s
+        await gw.authorize(authorization("hung-2", 1098, 2))  # pending for 6 s
     assert (await gw.status("hung-2")).state == "pending"
     reversed_ = await gw.reverse("hung-2", "no answer")
     assert reversed_.state == "reversed"
-    await asyncio.sleep(3.5)  # the decision arrives after the reversal: it must not charge
+    await asyncio.sleep(5.5)  # the decision arrives after the reversal: it must not charge
     after = await gw.status("hung-2")
     assert (after.state, after.approved) == ("reversed", 0)
     assert host.rows()["hung-2"]["reversed_from"] == "pending"
