@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -18,9 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-import msgspec
-
-from appliance.associates import Associate, Attendants, AuthError
+from appliance.associates import Associate, Attendants
 from appliance.domain import sale_events
 from appliance.domain.bagging import BaggingArea, Verdict
 from appliance.domain.barcodes import ScanRules, interpret
@@ -36,15 +33,11 @@ from appliance.domain.promotions import (
     PromotionRules,
     member_key,
     redeem_points,
-    refund_for,
 )
-from appliance.domain.roles import Action, Role
+from appliance.domain.roles import Role
 from appliance.domain.sale import Sale, parse_quantity
 from appliance.domain.sale_record import (
-    SaleRecord,
-    decode_sale_record,
     encode_sale_record,
-    priced_from_record,
 )
 from appliance.domain.scans import (
     CouponScan,
@@ -57,6 +50,7 @@ from appliance.domain.scans import (
     VariableMeasureScan,
 )
 from appliance.domain.tenders import TenderKind
+from appliance.lane_errors import LaneError
 from appliance.lane_events import (
     CommandRejected,
     LaneEvent,
@@ -70,7 +64,8 @@ from appliance.lane_events import (
     TenderView,
     WeighingRequested,
 )
-from appliance.reports import ShiftReport, close_day, shift_report
+from appliance.lane_returns import ReturnsMixin
+from appliance.lane_staff import StaffMixin
 from appliance.store.audit import AuditLog
 from appliance.store.errors import DiskFull
 from appliance.store.journal import Completion, EncodedEvent, Journal
@@ -84,10 +79,6 @@ Clock = Callable[[], dt.datetime]
 
 def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-class LaneError(DomainError):
-    """A command the lane refused; the message is for the person at the lane."""
 
 
 class Catalog(Protocol):
@@ -133,7 +124,7 @@ class LaneConfig:
     training: bool = False
 
 
-class Lane:
+class Lane(ReturnsMixin, StaffMixin):
     def __init__(self, config: LaneConfig, profile: StoreProfile, catalog: Catalog, journal: Journal,
                  receipts: ReceiptSink | None = None, clock: Clock = system_clock, *,
                  rules: PromotionRules | None = None, members: MemberDirectory | None = None,
@@ -316,104 +307,6 @@ class Lane:
                     "age", f"{added.name} needs an age check ({added.age_restriction}+)", self._clock(),
                     line_id=line_id, min_age=added.age_restriction))
 
-    # ------------------------------------------------------------- returns
-    async def start_return(self, receipt: str) -> str:
-        """BORIS at this lane: the customer's receipt barcode opens a return against that sale.
-
-        Returns the original sale's id. Refused: a receipt this lane cannot find, a voided sale,
-        a sale older than the store's return window.
-        """
-        async with self._lock:
-            try:
-                if self._sale is not None:
-                    raise LaneError("Finish the open sale before starting a return.")
-                scan = interpret(receipt, None, self._scan_rules, today=self._clock().date())
-                if not isinstance(scan, ReceiptRefScan):
-                    raise LaneError(f"That is not a receipt barcode ({type(scan).__name__.removesuffix('Scan')}).")
-                record = await self._original_sale(scan)
-                age = self._clock() - record.completed_at
-                if age > dt.timedelta(days=self.profile.return_days):
-                    raise LaneError(f"Receipt {scan.receipt_no} is from {record.completed_at:%Y-%m-%d}: past the "
-                                    f"{self.profile.return_days}-day return window; a supervisor may decide.")
-                sale = await self._ensure_sale(kind="return", original_sale_id=record.sale_id, original_receipt=receipt)
-            except DomainError as err:
-                self._reject("start_return", err)
-            self._emit_sale()
-            return sale.original_sale_id
-
-    async def return_item(self, original_line_id: int, quantity: Decimal | None = None, reason: str = "",
-                          resellable: bool = True) -> Money:
-        """Take back (part of) a line of the original sale at what was actually paid for it."""
-        async with self._lock:
-            sale = self._require_sale("return_item")
-            try:
-                if sale.kind != "return":
-                    raise LaneError("Scan the receipt first: this is not a return.")
-                record = await self._record_of(sale.original_sale_id)
-                done = await self._returned_quantity(sale, original_line_id)
-                refund = refund_for(priced_from_record(record), original_line_id, quantity, done)
-                line = next(ln for ln in record.lines if ln.line_id == original_line_id)
-                event = sale.add_return(
-                    self._clock(), original_sale_id=record.sale_id, original_receipt=sale.original_receipt,
-                    original_line_id=original_line_id, sku=line.sku, name=line.name or line.sku,
-                    quantity=refund.quantity, refund=refund.amount, tax=refund.tax, tax_class=line.tax_class,
-                    reason=reason, resellable=resellable)
-            except DomainError as err:
-                self._reject("return_item", err)
-            await self._commit(event)
-            self._emit_sale()
-            return refund.amount
-
-    async def refund_cash(self) -> Money:
-        """Hand the return's refund back in cash; the return completes."""
-        async with self._lock:
-            sale = self._require_sale("refund_cash")
-            try:
-                priced = self._price(sale)
-                event = sale.refund(TenderKind.CASH, priced.total, f"t{len(sale.tenders) + 1}", self._clock())
-            except DomainError as err:
-                self._reject("refund_cash", err)
-            await self._commit(event)
-            await self._complete_if_paid()
-            return Money(-event.amount, self.profile.currency)
-
-    async def _original_sale(self, scan: ReceiptRefScan) -> SaleRecord:
-        if scan.store != self.profile.number:
-            raise LaneError(f"Receipt from store {scan.store}: returns are taken at that store.")
-        if int(scan.lane) != self.config.number:
-            raise LaneError(f"Receipt from lane {int(scan.lane)}: this lane holds only its own receipts "
-                            "(other lanes' receipts are looked up at HQ, which is not reachable here).")
-        rows = await self._journal.fetch(
-            "SELECT s.sale_id FROM sales s WHERE s.lane_id = ? AND s.receipt_no = ? AND s.status = 'completed'",
-            (self.config.lane_id, scan.receipt_no))
-        if not rows:
-            raise LaneError(f"Receipt {scan.receipt_no} of this lane is not a completed sale.")
-        return await self._record_of(rows[0][0])
-
-    async def _record_of(self, sale_id: str) -> SaleRecord:
-        rows = await self._journal.fetch("SELECT payload FROM outbox WHERE sale_id = ?", (sale_id,))
-        if not rows:
-            raise LaneError("The original sale's record is no longer on this lane.")
-        record = decode_sale_record(bytes(rows[0][0]))
-        if record.kind != "sale":
-            raise LaneError("A return cannot itself be returned.")
-        return record
-
-    async def _returned_quantity(self, sale: Sale, original_line_id: int) -> Decimal:
-        """Units of that line already taken back: by completed returns, and on this one."""
-        rows = await self._journal.fetch(
-            "SELECT e.payload FROM events e JOIN sales s ON s.sale_id = e.sale_id"
-            " WHERE e.type = 'ReturnLineAdded' AND s.status = 'completed'")
-        total = Decimal(0)
-        for (payload,) in rows:
-            r = msgspec.json.decode(bytes(payload), type=sale_events.ReturnLineAdded)
-            if r.original_sale_id == sale.original_sale_id and r.original_line_id == original_line_id:
-                total += r.quantity
-        for r in sale.returns.values():
-            if r.original_line_id == original_line_id:
-                total += r.quantity
-        return total
-
     # ------------------------------------------------------------- bagging
     async def bagging_weight(self, grams: int) -> Verdict:
         """A stable reading of the bagging scale. A mismatch raises an intervention that blocks payment
@@ -436,104 +329,6 @@ class Lane:
                 self._emit(LaneNotice("alert", f"{text}: please put it back or wait for an attendant."))
             self._emit_sale()
             return verdict
-
-    # ----------------------------------------------------------- attendant
-    async def attendant_login(self, pin: str) -> Associate:
-        """An associate logs in at the lane with a PIN (slow hash; lockout after repeated failures)."""
-        async with self._lock:
-            try:
-                who = await asyncio.to_thread(self._attendants.login, pin)
-            except AuthError as err:
-                await self._audited("lane", "attendant_login_failed", "", {"reason": str(err)})
-                self._reject("attendant_login", err)
-            self.attendant = who
-            await self._audited(who.associate_id, "attendant_login", "", {"role": who.role.value})
-            self._emit(LaneNotice("info", f"{who.name} ({who.role.value}) logged in."))
-            return who
-
-    async def attendant_logout(self) -> None:
-        async with self._lock:
-            if self.attendant is not None:
-                await self._audited(self.attendant.associate_id, "attendant_logout")
-                self.attendant = None
-
-    async def clear_intervention(self, intervention_id: str, outcome: str = "approved", note: str = "") -> None:
-        """An attendant approves (or refuses) an age check, or resolves another intervention.
-
-        A refused age check removes the restricted line from the sale.
-        """
-        async with self._lock:
-            sale = self._require_sale("clear_intervention")
-            try:
-                iv = sale.interventions.get(intervention_id)
-                action = Action.APPROVE_AGE if iv is not None and iv.kind == "age" else Action.CLEAR_INTERVENTION
-                who = Attendants.require(self.attendant, action)
-                event = sale.clear_intervention(intervention_id, who.associate_id, outcome, self._clock(), note)
-            except DomainError as err:
-                self._reject("clear_intervention", err)
-            await self._commit(event)
-            if iv is not None and iv.kind == "weight" and self.bagging is not None:
-                self.bagging.accept_current()
-            if outcome == "refused" and iv is not None and iv.line_id in sale.lines:
-                await self._commit(sale.void_line(iv.line_id, self._clock(), f"age check refused by {who.associate_id}"))
-            await self._audited(who.associate_id, f"intervention_{outcome}", sale.sale_id,
-                                {"intervention": intervention_id, "kind": iv.kind if iv else "", "note": note})
-            self._emit_sale()
-
-    async def set_training(self, on: bool) -> None:
-        """A supervisor switches the lane into (or out of) training mode between sales."""
-        async with self._lock:
-            try:
-                if self._sale is not None:
-                    raise LaneError("Finish or void the open sale before switching training mode.")
-                who = Attendants.require(self.attendant, Action.TRAINING)
-            except DomainError as err:
-                self._reject("set_training", err)
-            self.config = dataclasses.replace(self.config, training=on)
-            await self._audited(who.associate_id, "training_on" if on else "training_off")
-            self._emit(LaneNotice("info", "Training mode: sales are not real." if on else "Training mode off."))
-
-    async def cash_movement(self, kind: str, amount: Money | str) -> None:
-        """Opening float, pickup (cash taken out to the safe) or drop (cash added), by an attendant."""
-        async with self._lock:
-            try:
-                if kind not in ("cash_float", "cash_pickup", "cash_drop"):
-                    raise LaneError(f"Unknown cash movement {kind!r}.")
-                who = Attendants.require(self.attendant, Action.OPEN_DRAWER)
-                money = amount if isinstance(amount, Money) else Money.parse(amount, self.profile.currency)
-                if money.minor <= 0:
-                    raise LaneError("A cash movement is a positive amount.")
-            except DomainError as err:
-                self._reject(kind, err)
-            await self._audited(who.associate_id, kind, "", {"lane": self.config.lane_id, "amount": money.minor})
-
-    async def x_report(self) -> ShiftReport:
-        if self._audit is None:
-            raise LaneError("This lane keeps no audit log, so it has no shift reports.")
-        return await shift_report(self._journal, self._audit, self.config.lane_id, self.profile.currency)
-
-    async def z_report(self, counted_cash: Money | None = None) -> ShiftReport:
-        """Close the day: a supervisor's Z report (numbered); a blind count's variance is audited."""
-        async with self._lock:
-            try:
-                if self._audit is None:
-                    raise LaneError("This lane keeps no audit log, so it cannot close the day.")
-                if self._sale is not None:
-                    raise LaneError("Finish or void the open sale before closing the day.")
-                who = Attendants.require(self.attendant, Action.VOID_SALE)  # supervisors close the day
-            except DomainError as err:
-                self._reject("z_report", err)
-            report = await close_day(self._journal, self._audit, self.config.lane_id, self.profile.currency,
-                                     who.associate_id, self._clock())
-            if counted_cash is not None and report.expected_cash is not None:
-                await self._audited(who.associate_id, "drawer_count", f"Z{report.number:04d}", {
-                    "lane": self.config.lane_id, "counted": counted_cash.minor,
-                    "expected": report.expected_cash.minor, "variance": (counted_cash - report.expected_cash).minor})
-            return report
-
-    async def _audited(self, actor: str, action: str, subject: str = "", detail: dict[str, object] | None = None) -> None:
-        if self._audit is not None:
-            await self._audit.append(self._clock(), actor, action, subject, detail)
 
     def set_promotions(self, rules: PromotionRules | None) -> None:
         """HQ pushed a new rule set: the open sale reprices with it from the next change."""
