@@ -17,15 +17,19 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
-from appliance.config import ConfigError, load_settings
+import msgspec
+
+from appliance.config import ConfigError, Settings, load_settings
+from appliance.domain.promotions import PromotionRules
 from appliance.lane import Lane, LaneConfig, LaneError
 from appliance.lane_events import LaneNotice
 from appliance.receipt import PrinterReceipts
 from appliance.sdnotify import notify, watchdog_interval, watchdog_pinger
 from appliance.store import paths
 from appliance.store.audit import AuditLog
-from appliance.store_profile import load_profile, load_promotions
-from appliance.wiring import open_stores
+from appliance.store.errors import StoreError
+from appliance.store_profile import StoreProfile, load_profile, load_promotions
+from appliance.wiring import DataDirInUse, open_stores
 from drivers.events import DriverError
 from drivers.printer import open_printer
 from drivers.scanner import open_scanner
@@ -50,9 +54,35 @@ async def run(args: argparse.Namespace) -> int:
     store_file = pathlib.Path(settings.lane.store_file) if settings.lane.store_file else data_dir / "store.toml"
     try:
         profile = load_profile(store_file)
-    except ConfigError as err:
+        rules = load_promotions(profile)
+        _check_devices(settings)
+    except (ConfigError, DriverError, ValueError, msgspec.ValidationError) as err:
         print(f"lanekit run: {err}", file=sys.stderr)
         return 2
+    try:
+        return await _serve(args, settings, profile, rules, data_dir)
+    except (DataDirInUse, StoreError, OSError) as err:
+        print(f"lanekit run: {err}", file=sys.stderr)
+        return 2
+
+
+def _check_devices(settings: Settings) -> None:
+    """Every configured device table validates before the lane starts: a typo is refused, not run."""
+    d = settings.devices
+    if d.scanner is not None:
+        open_scanner(d.scanner, name="scanner")  # builds and validates; opens nothing
+    if d.printer is not None:
+        from drivers.printer import load_settings as printer_settings
+
+        printer_settings(d.printer)
+    if d.scale is not None:
+        from drivers.scale import load_config
+
+        load_config(d.scale)
+
+
+async def _serve(args: argparse.Namespace, settings: Settings, profile: StoreProfile,
+                 rules: PromotionRules | None, data_dir: pathlib.Path) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -67,7 +97,7 @@ async def run(args: argparse.Namespace) -> int:
             receipts = PrinterReceipts(printer, on_alert=lambda m: lane_ref[0].notify("alert", m),
                                        lane_number=settings.lane.number)
         audit = await stack.enter_async_context(AuditLog(data_dir / "audit.db"))
-        lane = Lane(lane_conf, profile, replica, journal, receipts, rules=load_promotions(profile), audit=audit)
+        lane = Lane(lane_conf, profile, replica, journal, receipts, rules=rules, audit=audit)
         lane_ref.append(lane)
         await lane.start()
         tasks = [asyncio.create_task(_log_notices(lane), name="notices")]

@@ -7,10 +7,13 @@ imports catalogs the same way.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import pathlib
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from appliance.domain.errors import DomainError
 from appliance.domain.items import Item
 from appliance.store import paths
 from appliance.store.journal import Journal
@@ -27,11 +30,34 @@ SAMPLE_CATALOGS: tuple[pathlib.Path, ...] = (
 )
 
 
+class DataDirInUse(DomainError):
+    """Another lane process owns this data dir: two writers would interleave one sale's events."""
+
+
+@contextlib.contextmanager
+def _exclusive(data_dir: pathlib.Path) -> Iterator[None]:
+    lock_path = data_dir / "lanekit.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise DataDirInUse(f"The data dir {data_dir} is in use by another lanekit process (pid {owner}).") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 @contextlib.asynccontextmanager
 async def open_stores(data_dir: pathlib.Path) -> AsyncIterator[tuple[Replica, Journal]]:
+    """The lane's stores, owned by this process alone (a lock file in the data dir)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    async with Replica(paths.replica_path(data_dir)) as replica, Journal(paths.journal_path(data_dir)) as journal:
-        yield replica, journal
+    with _exclusive(data_dir):
+        async with Replica(paths.replica_path(data_dir)) as replica, Journal(paths.journal_path(data_dir)) as journal:
+            yield replica, journal
 
 
 async def import_catalogs(replica: Replica, files: Sequence[pathlib.Path], profile: StoreProfile,

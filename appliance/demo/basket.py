@@ -44,13 +44,16 @@ class Directive:
 Step = ScanStep | Directive
 _VERBS = {"void": 1, "qty": 2, "cash": 1, "points": 1, "approve": 1}
 _ESCAPES = [("<GS>", "\x1d"), ("\\x1d", "\x1d"), ("\\u001d", "\x1d"), ("\\x1D", "\x1d")]
-_SCAN = re.compile(r"^(?P<data>\S+)(?:\s+\*(?P<qty>\S+))?(?:\s+@(?P<w>\S+))?\s*$")
+# spaces and tabs only: Python's \s would also match the GS1 separator (0x1d) inside a scan
+_SCAN = re.compile(r"^(?P<data>[^ \t]+)(?:[ \t]+\*(?P<qty>[^ \t]+))?(?:[ \t]+@(?P<w>[^ \t]+))?[ \t]*$")
 
 
 def parse_basket(text: str, source: str = "<basket>") -> list[Step]:
     steps: list[Step] = []
-    for n, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
+    text = text.removeprefix("\ufeff")  # editors on Windows start UTF-8 files with a BOM
+    # only newlines end a line: str.splitlines() would also split at GS (0x1d), which scans carry
+    for n, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip(" \t\r")
         if not line or line.startswith("#"):
             continue
         where = f"{source}:{n}"
@@ -60,6 +63,7 @@ def parse_basket(text: str, source: str = "<basket>") -> list[Step]:
                 raise BasketFileError(f"{where}: unknown directive !{verb} (use !void, !qty, !approve, !points or !cash).")
             if len(args) != _VERBS[verb]:
                 raise BasketFileError(f"{where}: !{verb} takes {_VERBS[verb]} argument(s), got {len(args)}.")
+            _check_args(verb, args, where)
             steps.append(Directive(verb, tuple(args), n))
             continue
         m = _SCAN.match(line)
@@ -70,6 +74,20 @@ def parse_basket(text: str, source: str = "<basket>") -> list[Step]:
             data = data.replace(esc, ch)
         steps.append(ScanStep(data, _dec(m["qty"], where, "quantity"), _dec(m["w"], where, "weight"), n))
     return steps
+
+
+def _check_args(verb: str, args: list[str], where: str) -> None:
+    """Directive arguments are checked before anything is sold, like every other line."""
+    ints = {"void": args[:1], "qty": args[:1], "points": args[:1], "approve": args[:1]}.get(verb, [])
+    for a in ints:
+        if not (a.isascii() and a.isdigit()) or int(a) <= 0:
+            raise BasketFileError(f"{where}: !{verb} needs a positive whole number, got {a!r}.")
+    if verb == "qty":
+        _dec(args[1], where, "quantity")
+    if verb == "cash":
+        amount = args[0]
+        if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,3})?", amount):
+            raise BasketFileError(f"{where}: !cash needs an amount like 20.00, got {amount!r}.")
 
 
 def load_basket(path: str | pathlib.Path) -> list[Step]:
@@ -87,6 +105,6 @@ def _dec(text: str | None, where: str, what: str) -> Decimal | None:
         v = Decimal(text)
     except InvalidOperation:
         raise BasketFileError(f"{where}: {what} {text!r} is not a number.") from None
-    if not v.is_finite() or v <= 0:
-        raise BasketFileError(f"{where}: {what} {text!r} must be a positive number.")
+    if not v.is_finite() or v <= 0 or v > 10_000:
+        raise BasketFileError(f"{where}: {what} {text!r} must be a positive number (at most 10000).")
     return v

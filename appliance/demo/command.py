@@ -18,25 +18,30 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import os
 import pathlib
 import sys
 import tempfile
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from appliance.config import ConfigError
 from appliance.demo.basket import BasketFileError, Directive, ScanStep, Step, load_basket
 from appliance.devices import ScaleWeights
 from appliance.domain.money import Money
+from appliance.domain.promotions import PromotionRules
+from appliance.importers.errors import CatalogImportError
 from appliance.lane import Lane, LaneConfig, LaneError
 from appliance.lane_events import LaneNotice
 from appliance.receipt import PrinterReceipts, amount_text
 from appliance.store.audit import AuditLog
-from appliance.store_profile import load_profile, load_promotions
-from appliance.wiring import SAMPLE_CATALOGS, import_catalogs, open_stores
+from appliance.store.errors import StoreError
+from appliance.store_profile import StoreProfile, load_profile, load_promotions
+from appliance.wiring import SAMPLE_CATALOGS, DataDirInUse, import_catalogs, open_stores
 from drivers.printer import open_printer
 from drivers.scale import Scale, ScaleConfig, open_scale
 from drivers.scanner.sim import SimScanner
-from drivers.scanner.wedge_encoder import WedgeEncoder, to_bytes
+from drivers.scanner.wedge_encoder import UnencodableText, WedgeEncoder, to_bytes
 
 SCANNER_LAYOUT = "de"
 
@@ -57,7 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--card", default=None, metavar="AMOUNT",
                         help="pay AMOUNT by card (PIN-pad simulator + lanekit-payhost over mTLS) before the cash")
     parser.add_argument("--now", type=_parse_now, default=None,
-                        help="fixed clock, ISO 8601 (e.g. 2026-12-03T10:00:00+01:00): identical receipts run to run")
+                        help="fixed clock, ISO 8601 (e.g. 2026-12-03T10:00:00+01:00; without an offset it is UTC): "
+                             "identical receipts run to run")
 
 
 def _parse_now(text: str) -> dt.datetime:
@@ -65,6 +71,8 @@ def _parse_now(text: str) -> dt.datetime:
         at = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date and time") from None
+    if not 2000 <= at.year <= 9000:
+        raise argparse.ArgumentTypeError(f"{text!r}: the year must be between 2000 and 9000")
     return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
@@ -72,12 +80,29 @@ async def run(args: argparse.Namespace) -> int:
     try:
         steps = load_basket(args.basket)
         profile = load_profile(args.store)
-    except (BasketFileError, ValueError) as err:
+        rules = load_promotions(profile)
+    except (BasketFileError, ConfigError) as err:
         print(f"lanekit demo: {err}", file=sys.stderr)
         return 2
-    data_dir = args.data_dir or pathlib.Path(tempfile.mkdtemp(prefix="lanekit-demo-"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    print(f"data dir: {data_dir}")
+    if args.ui == "on" and getattr(args, "ui_runner", None) is not None and not _display():
+        print("lanekit demo: --ui on needs a display (DISPLAY or WAYLAND_DISPLAY); use --ui off", file=sys.stderr)
+        return 2
+    try:
+        data_dir = args.data_dir or pathlib.Path(tempfile.mkdtemp(prefix="lanekit-demo-"))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        print(f"data dir: {data_dir}")
+        return await _demo(args, steps, profile, rules, data_dir)
+    except (OSError, StoreError, DataDirInUse, CatalogImportError) as err:
+        print(f"lanekit demo: {err}", file=sys.stderr)
+        return 2
+
+
+def _display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+async def _demo(args: argparse.Namespace, steps: list[Step], profile: StoreProfile, rules: PromotionRules | None,
+                data_dir: pathlib.Path) -> int:
     clock = (lambda: args.now) if args.now else None
     async with open_stores(data_dir) as (replica, journal):
         for report in await import_catalogs(replica, SAMPLE_CATALOGS, profile):
@@ -98,7 +123,7 @@ async def run(args: argparse.Namespace) -> int:
                 card = (desk, Money.parse(args.card, profile.currency))
             lane = Lane(LaneConfig("lane-01", number=1), profile, replica, journal,
                         PrinterReceipts(printer, lane_number=1), **({"clock": clock} if clock else {}),
-                        rules=load_promotions(profile), scale=ScaleWeights(scale), weight_timeout_s=5.0,
+                        rules=rules, scale=ScaleWeights(scale), weight_timeout_s=5.0,
                         audit=audit)
             lane_events = lane.subscribe()
             await lane.start()
@@ -117,11 +142,21 @@ async def run(args: argparse.Namespace) -> int:
                 if isinstance(e, LaneNotice):
                     print(f"lane {e.level}: {e.message}")
             if not paid:
+                print("lanekit demo: the basket ended without a completed sale "
+                      + ("(nothing was sold)." if lane.sale is None or not lane.sale.lines else "(it was not paid)."),
+                      file=sys.stderr)
                 return 1
             print()
             print(lane.last_receipt)
             print(f"ESC/POS bytes: {receipt_path} ({receipt_path.stat().st_size} bytes)")
+            print(f"check it: lanekit journal verify --data-dir {data_dir}")
     return 0
+
+
+def _points_used(lane: Lane) -> int:
+    sale = lane.sale or lane.last_sale
+    tenders = [t for t in (sale.tenders if sale else []) if t.kind.value == "loyalty_points"]
+    return int(tenders[-1].reference.split()[0]) if tenders else 0
 
 
 async def _wedge_scan(text: str) -> tuple[bytes, str | None]:
@@ -154,7 +189,11 @@ async def _run_basket(lane: Lane, steps: list[Step], scale: Scale, *, pay: bool 
             match step:
                 case ScanStep():
                     shown = step.data.replace("\x1d", "<GS>")
-                    data, symbology = await _wedge_scan(step.data)
+                    try:
+                        data, symbology = await _wedge_scan(step.data)
+                    except UnencodableText as err:
+                        print(f"scan {step.data!r} refused: a {SCANNER_LAYOUT} wedge scanner cannot type it ({err})")
+                        continue
                     if step.weight_kg is not None:
                         scale.sim.set(step.weight_kg)  # the shopper puts the produce on the scale
                     try:
@@ -184,7 +223,8 @@ async def _run_basket(lane: Lane, steps: list[Step], scale: Scale, *, pay: bool 
                     await lane.attendant_logout()
                 case Directive(verb="points", args=(n,)):
                     paid = await lane.pay_points(int(n))
-                    print(f"{n} loyalty points -> {amount_text(paid, lane.profile.locale)} {cur} paid")
+                    used = _points_used(lane)
+                    print(f"{used} loyalty points -> {amount_text(paid, lane.profile.locale)} {cur} paid")
                 case Directive(verb="cash", args=(amount,)):
                     total = lane.view()
                     change = await lane.pay_cash(amount)
@@ -201,7 +241,11 @@ async def _run_basket(lane: Lane, steps: list[Step], scale: Scale, *, pay: bool 
         assert view is not None
         due = view.balance
         round_up = Money(((due.minor + 999) // 1000) * 1000, cur)
-        change = await lane.pay_cash(round_up)
+        try:
+            change = await lane.pay_cash(round_up)
+        except LaneError as err:
+            print(f"payment refused: {err}")
+            return False
         print(f"cash {amount_text(round_up, lane.profile.locale)} -> change {amount_text(change, lane.profile.locale)}")
     return lane.last_sale is not None and lane.sale is None
 

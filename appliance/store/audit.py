@@ -3,8 +3,10 @@
     checksum[n] = SHA-256(checksum[n-1] || seq || at_us || actor || action || subject || detail)
 
 Each field is length-prefixed, so no two different rows hash the same input. `verify()` recomputes
-the chain and checks that sequence numbers have no gap: an altered, deleted or inserted row is found
-and named. Like the journal's chain, it detects accidents and naive edits, not a forger with the code.
+the chain and checks that sequence numbers have no gap: an altered row, or a row deleted or inserted
+before the newest one, is found and named. What a chain alone cannot see is the loss of the newest
+entries (a truncated tail); the journal anchors its tail in the outbox, the audit log does not yet.
+Like the journal's chain, it detects accidents and naive edits, not a forger with the code.
 """
 
 from __future__ import annotations

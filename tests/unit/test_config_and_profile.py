@@ -92,10 +92,17 @@ def test_basket_file_format() -> None:
     ]
 
 
+def test_basket_keeps_raw_gs_inside_a_scan_and_accepts_a_bom() -> None:
+    steps = parse_basket("\ufeff]d20104260000000035\x1d17270101 *2\r\n")
+    assert steps == [ScanStep("]d20104260000000035\x1d17270101", Decimal(2), lineno=1)]
+
+
 @pytest.mark.parametrize(
     ("line", "msg"),
     [("!pay 5", "unknown directive"), ("!cash", "takes 1"), ("123 *two", "quantity 'two'"), ("123 @-1", "positive"),
-     ("123 456", "expected 'SCAN")],
+     ("123 456", "expected 'SCAN"), ("!qty abc 2", "positive whole number"), ("!points abc", "positive whole number"),
+     ("!cash 2,49", "amount like 20.00"), ("!cash -5", "amount like 20.00"), ("!void 0", "positive whole number"),
+     ("1 *1e9", "at most 10000")],
 )
 def test_bad_basket_lines_name_file_and_line(line: str, msg: str) -> None:
     with pytest.raises(BasketFileError, match=msg) as exc:

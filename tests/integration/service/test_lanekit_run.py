@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.support.proc import REPO, env
 
 
@@ -60,3 +62,15 @@ def test_bad_config_is_refused_with_the_key_and_exit_2(tmp_path: pathlib.Path) -
     srv.close()
     assert proc.returncode == 2
     assert "lane.kind" in err and "lanekit.toml" in err
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [('[devices.scale]\nbackend = "nope"\n', "at `$.backend`"),
+     ('[devices.scanner]\nbackend = "evdev_wedge"\nvid_pid = "zzzz"\n', "vid_pid 'zzzz' must look like")],
+)
+def test_invalid_device_tables_are_refused_before_the_lane_runs(tmp_path: pathlib.Path, table: str, message: str) -> None:
+    proc, srv = _start(tmp_path, table)
+    _out, err = proc.communicate(timeout=60)
+    srv.close()
+    assert proc.returncode == 2 and message in err and "Traceback" not in err
