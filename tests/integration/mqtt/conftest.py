@@ -49,3 +49,15 @@ def connect_as(fleet: Fleet, tls_broker: Broker) -> ConnectAs:
         )
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Real-broker timing tests: a failure is retried twice before it counts.
+
+    Under heavy CPU load (CI beside other suites) mosquitto's log writes and paho's reconnects can
+    lag past these tests' waits; a retry that passes is reported as a rerun, so the flake stays visible.
+    """
+    here = pathlib.Path(__file__).parent
+    for item in items:
+        if here in pathlib.Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
