@@ -86,3 +86,23 @@ def load_settings(path: str | os.PathLike[str] | None) -> Settings:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{p}: cannot read the configuration: {err}") from err
     return parse_settings(text, str(p))
+
+
+# Set at provisioning, never by a fleet push: a wrong value here would cut the lane off its broker
+# or its data, and no later push could reach it to repair that.
+_PROVISIONED = ("data_dir", "link")
+
+
+def with_overlay(base: Settings, overlay: dict[str, Any], source: str = "<fleet config>") -> Settings:
+    """`base` with a fleet config overlay merged key by key; ConfigError says which key is wrong."""
+    if not isinstance(overlay, dict):
+        raise ConfigError(f"{source}: a config overlay must be a table, got {type(overlay).__name__}")
+    for key in _PROVISIONED:
+        if key in overlay:
+            raise ConfigError(f"{source}: {key!r} is set at provisioning and cannot be changed by the fleet")
+    if isinstance(overlay.get("lane"), dict) and "id" in overlay["lane"]:
+        raise ConfigError(f"{source}: 'lane.id' is set at provisioning and cannot be changed by the fleet")
+    try:
+        return msgspec.convert(_merge(msgspec.to_builtins(base), overlay), type=Settings)
+    except msgspec.ValidationError as err:
+        raise ConfigError(f"{source}: {err}") from err

@@ -137,6 +137,11 @@ def config_reported(device: str) -> Topic:
     return device_root(device) / "config" / "reported"
 
 
+def config_get(device: str) -> Topic:
+    """The device asks for its current desired document (on every connect)."""
+    return device_root(device) / "config" / "get"
+
+
 def command(device: str, command_id: str) -> Topic:
     return device_root(device) / "cmd" / _level(command_id, "command id")
 
@@ -161,6 +166,8 @@ ALL_SALES = Wildcard(f"{ROOT}/dev/+/sales")
 ALL_SYNC_REQUESTS = Wildcard(f"{ROOT}/dev/+/sync/req")
 ALL_CSRS = Wildcard(f"{ROOT}/dev/+/pki/csr")
 ALL_STATES = Wildcard(f"{ROOT}/dev/+/state")
+ALL_CONFIG_GETS = Wildcard(f"{ROOT}/dev/+/config/get")
+ALL_CONFIG_REPORTED = Wildcard(f"{ROOT}/dev/+/config/reported")
 
 
 def device_of(topic: Topic | str) -> str:
