@@ -43,7 +43,13 @@ class Lane:
     task: asyncio.Task[None]
 
     async def stop(self) -> None:
-        self.task.cancel()
+        # Cancel until it ends: a cancel that lands while a session's TaskGroup is failing with
+        # a LinkError comes back as that error, and the supervisor takes it for a lost link.
+        for _ in range(100):
+            self.task.cancel()
+            done, _ = await asyncio.wait({self.task}, timeout=0.2)
+            if done:
+                break
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
 
