@@ -48,9 +48,9 @@ def test_signature_round_trip_and_refusals() -> None:
 
 def test_overlay_validation_names_the_key() -> None:
     assert with_overlay(Settings(), {"lane": {"number": 12}}).lane.number == 12
-    with pytest.raises(ConfigError, match="lane.number"):
+    with pytest.raises(ConfigError, match=r"lane\.number"):
         with_overlay(Settings(), {"lane": {"number": 1000}})
-    with pytest.raises(ConfigError, match="'lane.id' is set at provisioning"):
+    with pytest.raises(ConfigError, match=r"'lane\.id' is set at provisioning"):
         with_overlay(Settings(), {"lane": {"id": "x"}})
     with pytest.raises(ConfigError, match="'data_dir' is set at provisioning"):
         with_overlay(Settings(), {"data_dir": "/"})
