@@ -187,8 +187,10 @@ class Replicator:
         self._asked.clear()
         try:
             while True:
+                # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancel that lands as it times out
                 try:
-                    await asyncio.wait_for(self._kick.wait(), self.reorder_window / 2)
+                    async with asyncio.timeout(self.reorder_window / 2):
+                        await self._kick.wait()
                 except TimeoutError:
                     pass
                 self._kick.clear()

@@ -74,7 +74,7 @@ class Supervisor:
                     self.client = client
                     self.connected.set()
                     log.info("%s: connected (attempt %d)", self.name, self.attempts)
-                    await self._session(client)
+                    await self._run_session(client)
                     return
             except LinkError as err:
                 self.last_error = err
@@ -94,6 +94,22 @@ class Supervisor:
             delay = self.backoff.next()
             log.info("%s: reconnecting in %.2fs", self.name, delay)
             await asyncio.sleep(delay)
+
+
+    async def _run_session(self, client: Client) -> None:
+        # The session runs in its own task so that a cancel of ours stays a cancel: awaited
+        # directly, a cancel landing while the session's TaskGroup fails with link errors comes
+        # back as those errors, and we would reconnect instead of stopping.
+        inner = asyncio.create_task(self._session(client), name=f"{self.name} session")
+        try:
+            await asyncio.wait({inner})
+        except asyncio.CancelledError:
+            inner.cancel()
+            await asyncio.wait({inner})
+            if not inner.cancelled():
+                inner.exception()  # retrieved: we are stopping, its failure no longer matters
+            raise
+        inner.result()
 
 
 def _first(group: BaseExceptionGroup[LinkError]) -> LinkError:
