@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "hq": ("mqtt.hq.command", "HQ side: serve the fleet (sales, sync, heartbeats), publish catalogs, receive stock"),
     "pki": ("mqtt.pki_command", "fleet certificates: CA, broker, devices, services, revocation (CRL)"),
     "devices": ("appliance.devices_command", "list the lane's devices and their state; `devices test KIND` tries one"),
+    "fleet": ("mqtt.fleet.command", "fleet manager: signing key, devices, staged config push with rollback, status"),
 }
 
 

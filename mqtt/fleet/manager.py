@@ -48,7 +48,7 @@ class RolloutResult(msgspec.Struct, kw_only=True):
 
 
 class FleetManager:
-    def __init__(self, db: FleetDb, key: Ed25519PrivateKey, *, progress: Callable[[str], None] | None = None) -> None:
+    def __init__(self, db: FleetDb, key: Ed25519PrivateKey | None, *, progress: Callable[[str], None] | None = None) -> None:
         self.db = db
         self.key = key
         self.progress = progress or (lambda _line: None)
@@ -56,6 +56,8 @@ class FleetManager:
         self.latest: dict[str, Reported] = {}  # the last report seen per device
 
     def _sign(self, device: str, version: int, config: dict[str, Any]) -> bytes:
+        if self.key is None:
+            raise ValueError("no fleet signing key given: cannot publish desired documents")
         doc = DesiredDoc(device=device, version=version, config=config, issued_at=time.time())
         return sign(self.key, msgspec.json.encode(doc))
 
